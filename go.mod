@@ -7,6 +7,8 @@ tool (
 	github.com/btcsuite/btcd/cmd/btcctl
 )
 
+require github.com/jonboulle/clockwork v0.5.0
+
 require (
 	github.com/aead/siphash v1.0.1 // indirect
 	github.com/btcsuite/btcd v0.24.2 // indirect
