@@ -83,7 +83,7 @@ type RuleError struct {
 }
 
 func (e *RuleError) Error() string {
-	return fmt.Sprintf("headers: header %d %s: %s: %s", e.Height, e.Hash, e.Code, e.Detail)
+	return fmt.Sprintf("headers: header %d %s: %s: %s", e.Height, e.Hash, e.Code.String(), e.Detail)
 }
 
 // Is reports whether target is e's ErrorCode.

@@ -1,0 +1,419 @@
+package headers
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"sort"
+	"time"
+
+	"github.com/btcsuite/btcd/chaincfg/chainhash"
+	"github.com/btcsuite/btcd/wire"
+)
+
+// File names inside a store's directory.
+const (
+	metaFile    = "meta"
+	dataFile    = "headers"
+	journalFile = "journal"
+)
+
+// store is the best chain, on flash and in memory. On flash it is the meta
+// file (network and checkpoint) and the headers file (one record per header
+// above the checkpoint, see format.go). In memory it keeps, per header, the
+// hash and time (36 bytes) plus 4 to 8 bytes of hash index; everything else
+// is read from the file on demand. The chain's mutex guards it.
+type store struct {
+	fs   fsys
+	dir  string
+	ro   bool
+	p    *Params
+	r    *rules
+	cp   Checkpoint
+	data file
+	size int64 // bytes of valid records in the headers file
+
+	hashes  chunked[chainhash.Hash] // by position: height - cp.Height
+	times   chunked[uint32]
+	ext     []int32  // heights whose record takes an extension slot
+	periods []period // by period - cp.Height/RetargetInterval
+	idx     hashIndex
+	tip     vstate
+	tipHdr  wire.BlockHeader
+
+	// failed is set when a write or sync failed: the file may now differ
+	// from memory, so the store refuses writes until reopened.
+	failed error
+}
+
+// period is what the store keeps per retarget period: the nBits of its
+// headers (testnet's minimum-difficulty ones aside) and the chain work at
+// its first stored header.
+type period struct {
+	bits uint32
+	work u256
+}
+
+// openReport says what opening found, for the one log line Open writes.
+type openReport struct {
+	created      bool
+	droppedBytes int64
+	why          error // why the headers file was cut short
+	journal      string
+}
+
+// storeOptions configure openStore.
+type storeOptions struct {
+	fs     fsys
+	dir    string
+	params *Params
+	cp     *Checkpoint // nil: the stored one, or DefaultCheckpoint for a new store
+	pins   []Pin
+	ro     bool
+}
+
+func openStore(o storeOptions) (*store, openReport, error) {
+	s := &store{fs: o.fs, dir: o.dir, ro: o.ro, p: o.params, r: newRules(o.params, o.pins)}
+	var rep openReport
+	if err := s.openMeta(o.cp, &rep); err != nil {
+		return nil, rep, err
+	}
+	if err := s.openData(); err != nil {
+		return nil, rep, err
+	}
+	if err := s.load(&rep); err != nil {
+		s.data.Close()
+		return nil, rep, err
+	}
+	return s, rep, nil
+}
+
+func (s *store) path(name string) string { return filepath.Join(s.dir, name) }
+
+// openMeta reads the meta file, or creates the store when there is none.
+func (s *store) openMeta(want *Checkpoint, rep *openReport) error {
+	raw, err := readFileFS(s.fs, s.path(metaFile), 4*metaSize)
+	if isNotExist(err) && !s.ro {
+		return s.create(want, rep)
+	}
+	if isNotExist(err) {
+		return fmt.Errorf("headers: no store in %s: %w", s.dir, ErrNotFound)
+	}
+	if err != nil {
+		return fmt.Errorf("headers: read %s: %w", s.path(metaFile), err)
+	}
+	m, err := decodeMeta(raw)
+	if err != nil {
+		return fmt.Errorf("headers: %s: %v: %w", s.path(metaFile), err, ErrCorrupt)
+	}
+	if m.net != s.p.Net {
+		return fmt.Errorf("headers: %s holds network %#08x, not %s: %w", s.dir, uint32(m.net), s.p.Name, ErrCheckpointConflict)
+	}
+	cp, err := m.cp.normalize(s.p)
+	if err != nil {
+		return fmt.Errorf("headers: %s: %v: %w", s.path(metaFile), err, ErrCorrupt)
+	}
+	if want != nil && (want.Height != cp.Height || want.Header.BlockHash() != cp.Header.BlockHash()) {
+		return fmt.Errorf("headers: %s starts at checkpoint %d, not %d: %w", s.dir, cp.Height, want.Height, ErrCheckpointConflict)
+	}
+	s.cp = cp
+	return nil
+}
+
+// create starts a new store at the checkpoint: an empty headers file, then
+// the meta file, so that a store with a meta file is always complete.
+func (s *store) create(want *Checkpoint, rep *openReport) error {
+	cp := DefaultCheckpoint(s.p)
+	if want != nil {
+		cp = *want
+	}
+	cp, err := cp.normalize(s.p)
+	if err != nil {
+		return err
+	}
+	if err := s.fs.MkdirAll(s.dir, 0o755); err != nil {
+		return fmt.Errorf("headers: create %s: %w", s.dir, err)
+	}
+	f, err := s.fs.OpenFile(s.path(dataFile), os.O_RDWR|os.O_CREATE, 0o644)
+	if err != nil {
+		return fmt.Errorf("headers: create: %w", err)
+	}
+	if n, err := f.Size(); err == nil && n > 0 {
+		f.Close()
+		return fmt.Errorf("headers: %s has headers but no meta file: %w", s.dir, ErrCorrupt)
+	}
+	err = f.Sync()
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = writeFileAtomic(s.fs, s.path(metaFile), encodeMeta(meta{net: s.p.Net, cp: cp}))
+	}
+	if err != nil {
+		return fmt.Errorf("headers: create %s: %w", s.dir, err)
+	}
+	s.cp, rep.created = cp, true
+	return nil
+}
+
+func (s *store) openData() error {
+	flag := os.O_RDWR
+	if s.ro {
+		flag = os.O_RDONLY
+	}
+	f, err := s.fs.OpenFile(s.path(dataFile), flag, 0o644)
+	if err != nil {
+		return fmt.Errorf("headers: open %s: %w", s.path(dataFile), err)
+	}
+	if !s.ro {
+		if err := f.Lock(); err != nil {
+			f.Close()
+			return fmt.Errorf("headers: lock %s: %w", s.path(dataFile), err)
+		}
+	}
+	s.data = f
+	return nil
+}
+
+// load rebuilds memory from the headers file, checking every record and
+// every header on the way, cuts off whatever follows the last valid one,
+// and finishes or discards an interrupted reorganisation.
+func (s *store) load(rep *openReport) error {
+	size, err := s.data.Size()
+	if err != nil {
+		return fmt.Errorf("headers: %w", err)
+	}
+	s.reset()
+	s.idx.reserve(int(size/recordSize) + 1)
+	end, why := s.scan(0)
+	if end < size {
+		rep.droppedBytes, rep.why = size-end, why
+		if !s.ro {
+			if err := s.cut(end); err != nil {
+				return err
+			}
+		}
+	}
+	if !s.ro {
+		rep.journal = s.recoverJournal()
+	}
+	return nil
+}
+
+// reset makes memory hold only the checkpoint.
+func (s *store) reset() {
+	s.hashes, s.times, s.ext, s.size = chunked[chainhash.Hash]{}, chunked[uint32]{}, nil, 0
+	s.idx = hashIndex{seed: rand.Uint64(), keyOf: s.keyAt}
+	s.tip = s.cp.state()
+	s.periods = []period{{bits: s.cp.PeriodBits, work: s.tip.work}}
+	s.push(&s.cp.Header, &s.tip.hash, false)
+}
+
+func (s *store) keyAt(pos uint32) uint64 {
+	return hashKey(s.idx.seed, (*[32]byte)(s.hashes.at(int(pos))))
+}
+
+// cut truncates the headers file to size and syncs it.
+func (s *store) cut(size int64) error {
+	if err := s.data.Truncate(size); err != nil {
+		return fmt.Errorf("headers: truncate: %w", err)
+	}
+	if err := s.data.Sync(); err != nil {
+		return fmt.Errorf("headers: sync: %w", err)
+	}
+	return nil
+}
+
+// scan reads records from offset off to the end of the headers file,
+// checking and adding each one on top of the tip. It returns the offset
+// after the last good record, and why it stopped before the end.
+func (s *store) scan(off int64) (int64, error) {
+	sr := io.NewSectionReader(s.data, off, math.MaxInt64-off)
+	n, err := s.scanRecords(bufio.NewReaderSize(sr, 1<<20), &s.tip, s.push)
+	s.size = off + n
+	return s.size, err
+}
+
+// scanRecords decodes and checks records from rd on top of st, calling
+// visit for each good header (with st already advanced to it). It returns
+// the bytes of good records, and nil at a clean end of input or the reason
+// it stopped.
+func (s *store) scanRecords(rd io.Reader, st *vstate, visit func(*wire.BlockHeader, *chainhash.Hash, bool)) (int64, error) {
+	var rec, ext [recordSize]byte
+	var h wire.BlockHeader
+	var done int64
+	for {
+		if _, err := io.ReadFull(rd, rec[:]); err != nil {
+			if errors.Is(err, io.EOF) {
+				return done, nil
+			}
+			return done, fmt.Errorf("torn record at offset %d: %w", done, err)
+		}
+		usedExt, err := decodeRecord(rec[:], nil, &st.hash, st.time, &h)
+		if errors.Is(err, errNeedExt) {
+			if _, err := io.ReadFull(rd, ext[:]); err != nil {
+				return done, fmt.Errorf("torn extension at offset %d: %w", done+recordSize, err)
+			}
+			_, err = decodeRecord(rec[:], ext[:], &st.hash, st.time, &h)
+		}
+		if err != nil {
+			return done, fmt.Errorf("height %d at offset %d: %w", st.height+1, done, err)
+		}
+		h.Bits = s.r.nextBits(st, uint32(h.Timestamp.Unix()))
+		hash := headerHash(&h)
+		if err := s.r.connect(st, &h, &hash, 0); err != nil {
+			return done, fmt.Errorf("offset %d: %w", done, err)
+		}
+		visit(&h, &hash, usedExt)
+		done += recordSize
+		if usedExt {
+			done += recordSize
+		}
+	}
+}
+
+// push adds h, which s.tip was just advanced to, to memory.
+func (s *store) push(h *wire.BlockHeader, hash *chainhash.Hash, usedExt bool) {
+	height := s.tip.height
+	pos := s.hashes.len()
+	s.tipHdr = *h
+	s.hashes.push(*hash)
+	s.times.push(s.tip.time)
+	if usedExt {
+		s.ext = append(s.ext, height)
+	}
+	if height%s.p.RetargetInterval == 0 && height != s.cp.Height {
+		s.periods = append(s.periods, period{bits: h.Bits, work: s.tip.work})
+	}
+	s.idx.insert(s.keyAt(uint32(pos)), uint32(pos))
+}
+
+// needsExt reports whether a header at time t after one at prevTime takes
+// an extension slot.
+func needsExt(t, prevTime uint32) bool {
+	d := int64(t) - int64(prevTime)
+	return d <= timeEscape || d > math.MaxInt16
+}
+
+// height of the store's tip and base.
+func (s *store) tipHeight() int32 { return s.tip.height }
+func (s *store) base() int32      { return s.cp.Height }
+
+func (s *store) contains(h int32) bool { return h >= s.cp.Height && h <= s.tip.height }
+
+func (s *store) hashAt(h int32) chainhash.Hash { return *s.hashes.at(int(h - s.cp.Height)) }
+func (s *store) timeAt(h int32) uint32         { return *s.times.at(int(h - s.cp.Height)) }
+
+// heightOf returns the height of a stored header.
+func (s *store) heightOf(hash *chainhash.Hash) (int32, bool) {
+	pos, ok := s.idx.find(hashKey(s.idx.seed, (*[32]byte)(hash)), func(p uint32) bool {
+		return *s.hashes.at(int(p)) == *hash
+	})
+	return s.cp.Height + int32(pos), ok
+}
+
+func (s *store) periodIndex(h int32) int {
+	return int(h/s.p.RetargetInterval - s.cp.Height/s.p.RetargetInterval)
+}
+
+// bitsAt returns the nBits of the stored header at h, which the records do
+// not hold: the period's, or the limit for a testnet header more than 20
+// minutes after its parent.
+func (s *store) bitsAt(h int32) uint32 {
+	if h == s.cp.Height {
+		return s.cp.Header.Bits
+	}
+	p := s.p
+	if p.NoRetargeting {
+		return p.PowLimitBits
+	}
+	if p.ReduceMinDifficulty && h%p.RetargetInterval != 0 &&
+		int64(s.timeAt(h)) > int64(s.timeAt(h-1))+int64(p.MinDiffReductionTime/time.Second) {
+		return p.PowLimitBits
+	}
+	return s.periods[s.periodIndex(h)].bits
+}
+
+// workAt returns the chain work at the stored height h. It uses the rules'
+// work cache, so callers hold the chain's mutex.
+func (s *store) workAt(h int32) u256 {
+	pi := s.periods[s.periodIndex(h)]
+	start := max(s.cp.Height, h-h%s.p.RetargetInterval)
+	if !s.p.ReduceMinDifficulty || s.p.NoRetargeting {
+		return pi.work.add(s.r.work(s.bitsAt(h)).mul64(uint64(h - start)))
+	}
+	w := pi.work
+	for i := start + 1; i <= h; i++ {
+		w = w.add(s.r.work(s.bitsAt(i)))
+	}
+	return w
+}
+
+// stateAt rebuilds the validation state at the stored height h.
+func (s *store) stateAt(h int32) vstate {
+	st := vstate{height: h, hash: s.hashAt(h), bits: s.bitsAt(h), time: s.timeAt(h), work: s.workAt(h)}
+	st.partial = int(s.cp.Height) > len(s.cp.PrevTimes)
+	if ps := h - h%s.p.RetargetInterval; ps >= s.cp.Height {
+		st.periodTime, st.periodBits = s.timeAt(ps), s.periods[s.periodIndex(h)].bits
+	} else {
+		st.periodTime, st.periodBits = s.cp.PeriodTime, s.cp.PeriodBits
+	}
+	from := h - (MedianTimeBlocks - 1)
+	if from < s.cp.Height {
+		prev := s.cp.PrevTimes
+		need := int(s.cp.Height - from)
+		for _, t := range prev[max(0, len(prev)-need):] {
+			st.pushTime(t)
+		}
+		from = s.cp.Height
+	}
+	for i := from; i <= h; i++ {
+		st.pushTime(s.timeAt(i))
+	}
+	return st
+}
+
+// offset is where the record of the stored height h > base starts (or
+// where it would go, for h = tip+1).
+func (s *store) offset(h int32) int64 {
+	nExt := sort.Search(len(s.ext), func(i int) bool { return s.ext[i] >= h })
+	return (int64(h-s.cp.Height-1) + int64(nExt)) * recordSize
+}
+
+// header reads the stored header at height h from the file, rebuilds it and
+// checks that it hashes to the hash in memory.
+func (s *store) header(h int32) (wire.BlockHeader, error) {
+	if !s.contains(h) {
+		return wire.BlockHeader{}, fmt.Errorf("headers: height %d: %w", h, ErrNotFound)
+	}
+	if h == s.cp.Height {
+		return s.cp.Header, nil
+	}
+	var buf [2 * recordSize]byte
+	n := recordSize
+	if i := sort.Search(len(s.ext), func(i int) bool { return s.ext[i] >= h }); i < len(s.ext) && s.ext[i] == h {
+		n = 2 * recordSize
+	}
+	if _, err := s.data.ReadAt(buf[:n], s.offset(h)); err != nil {
+		return wire.BlockHeader{}, fmt.Errorf("headers: read height %d: %w", h, err)
+	}
+	prev := s.hashAt(h - 1)
+	var hdr wire.BlockHeader
+	var ext []byte
+	if n > recordSize {
+		ext = buf[recordSize:n]
+	}
+	if _, err := decodeRecord(buf[:recordSize], ext, &prev, s.timeAt(h-1), &hdr); err != nil {
+		return wire.BlockHeader{}, fmt.Errorf("headers: height %d: %v: %w", h, err, ErrCorrupt)
+	}
+	hdr.Bits = s.bitsAt(h)
+	if got := headerHash(&hdr); got != s.hashAt(h) {
+		return wire.BlockHeader{}, fmt.Errorf("headers: height %d rebuilds to %s, not %s: %w", h, got, s.hashAt(h), ErrCorrupt)
+	}
+	return hdr, nil
+}
