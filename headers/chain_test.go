@@ -240,3 +240,60 @@ func TestRuleErrorsRegtest(t *testing.T) {
 	}
 	_ = tip
 }
+
+// TestHashIndex compares the open-addressing index with a map through
+// inserts, lookups and removals (the removals of a reorganisation).
+func TestHashIndex(t *testing.T) {
+	var keys []chainhash.Hash
+	x := hashIndex{seed: 42}
+	x.keyOf = func(p uint32) uint64 { return hashKey(x.seed, (*[32]byte)(&keys[p])) & 0xff } // force collisions
+	find := func(h chainhash.Hash) (uint32, bool) {
+		return x.find(hashKey(x.seed, (*[32]byte)(&h))&0xff, func(p uint32) bool { return keys[p] == h })
+	}
+	for n := 0; n < 5000; n++ {
+		var h chainhash.Hash
+		h[0], h[1], h[5] = byte(n), byte(n>>8), 7
+		i := len(keys)
+		keys = append(keys, h)
+		x.insert(x.keyOf(uint32(i)), uint32(i))
+		if n%700 == 699 { // drop the newest 300, as a reorganisation does
+			for j := i; j > i-300; j-- {
+				x.remove(x.keyOf(uint32(j)), uint32(j))
+			}
+			keys = keys[:i-299]
+		}
+	}
+	for i, h := range keys {
+		if p, ok := find(h); !ok || p != uint32(i) {
+			t.Fatalf("key %d: %d %v", i, p, ok)
+		}
+	}
+	if x.n != len(keys) {
+		t.Fatalf("%d entries, want %d", x.n, len(keys))
+	}
+	var missing chainhash.Hash
+	missing[0] = 0xff
+	missing[1] = 0xff
+	if _, ok := find(missing); ok {
+		t.Fatal("found a missing key")
+	}
+}
+
+func TestChunked(t *testing.T) {
+	var c chunked[int]
+	for i := 0; i < 3<<chunkShift+5; i++ {
+		c.push(i)
+	}
+	c.truncate(1<<chunkShift + 3)
+	for i := 0; i < 10; i++ {
+		c.push(-i)
+	}
+	if c.len() != 1<<chunkShift+13 || *c.at(1<<chunkShift+2) != 1<<chunkShift+2 || *c.at(1<<chunkShift+3) != 0 || *c.at(1<<chunkShift+12) != -9 {
+		t.Fatal("chunked after truncate and push")
+	}
+	for _, ch := range c.chunks {
+		if cap(ch) > 1<<chunkShift {
+			t.Fatalf("a chunk grew to %d", cap(ch))
+		}
+	}
+}

@@ -10,7 +10,9 @@ import (
 // need two copies of their hashes at once.
 const chunkShift = 14
 
-// chunked is an append-only array in fixed-size chunks.
+// chunked is an append-only array in fixed-size chunks. Only the last
+// chunk grows by appending (so a small chain stays small); full chunks
+// never move.
 type chunked[T any] struct {
 	chunks [][]T
 	n      int
@@ -24,9 +26,15 @@ func (c *chunked[T]) at(i int) *T {
 
 func (c *chunked[T]) push(v T) {
 	if c.n>>chunkShift == len(c.chunks) {
-		c.chunks = append(c.chunks, make([]T, 1<<chunkShift))
+		c.chunks = append(c.chunks, make([]T, 0, 64))
 	}
-	*c.at(c.n) = v
+	last := &c.chunks[len(c.chunks)-1]
+	if len(*last) == cap(*last) {
+		grown := make([]T, len(*last), min(2*cap(*last), 1<<chunkShift))
+		copy(grown, *last)
+		*last = grown
+	}
+	*last = append(*last, v)
 	c.n++
 }
 
@@ -38,6 +46,9 @@ func (c *chunked[T]) truncate(n int) {
 		c.chunks[i] = nil
 	}
 	c.chunks = c.chunks[:keep]
+	if keep > 0 {
+		c.chunks[keep-1] = c.chunks[keep-1][:n-(keep-1)<<chunkShift]
+	}
 }
 
 // hashIndex maps block hashes to positions in the chain (a position is the

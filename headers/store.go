@@ -234,7 +234,11 @@ func (s *store) cut(size int64) error {
 // after the last good record, and why it stopped before the end.
 func (s *store) scan(off int64) (int64, error) {
 	sr := io.NewSectionReader(s.data, off, math.MaxInt64-off)
-	n, err := s.scanRecords(bufio.NewReaderSize(sr, 1<<20), &s.tip, s.push)
+	buf := 1 << 20
+	if size, err := s.data.Size(); err == nil {
+		buf = int(min(max(size-off, 4096), 1<<20))
+	}
+	n, err := s.scanRecords(bufio.NewReaderSize(sr, buf), &s.tip, s.push)
 	s.size = off + n
 	return s.size, err
 }

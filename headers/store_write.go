@@ -217,7 +217,7 @@ func (s *store) switchTo(fork int32, body *io.SectionReader) error {
 	if err := s.data.Truncate(off); err != nil {
 		return fmt.Errorf("headers: reorganise: %w", err)
 	}
-	buf := make([]byte, 1<<20)
+	buf := make([]byte, min(max(body.Size(), 4096), 1<<20))
 	at := off
 	for pos := int64(0); pos < body.Size(); {
 		n, err := body.ReadAt(buf, pos)
