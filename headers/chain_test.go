@@ -288,7 +288,7 @@ func TestChunked(t *testing.T) {
 	for i := 0; i < 10; i++ {
 		c.push(-i)
 	}
-	if c.len() != 1<<chunkShift+13 || *c.at(1<<chunkShift+2) != 1<<chunkShift+2 || *c.at(1<<chunkShift+3) != 0 || *c.at(1<<chunkShift+12) != -9 {
+	if c.len() != 1<<chunkShift+13 || *c.at(1<<chunkShift + 2) != 1<<chunkShift+2 || *c.at(1<<chunkShift + 3) != 0 || *c.at(1<<chunkShift + 12) != -9 {
 		t.Fatal("chunked after truncate and push")
 	}
 	for _, ch := range c.chunks {
