@@ -2,7 +2,6 @@ package headers
 
 import (
 	"container/heap"
-	"fmt"
 	"sort"
 
 	"github.com/btcsuite/btcd/chaincfg/chainhash"
@@ -121,8 +120,7 @@ func (c *Chain) branch(hs []wire.BlockHeader, hashes []chainhash.Hash, res Resul
 	if over := int(st.height-fork) - MaxBranchHeaders; over > 0 {
 		keep := max(0, n-over)
 		res.Added = c.addSide(parent, start, hs[:keep], hashes[:keep])
-		return res, fmt.Errorf("headers: branch from %d would keep %d headers with less work than the tip: %w",
-			fork, st.height-fork, ErrBranchTooLong)
+		return res, &BranchTooLongError{ForkHeight: fork, ForkHash: c.s.hashAt(fork), Length: st.height - fork}
 	}
 	res.Added = c.addSide(parent, start, hs, hashes)
 	return res, err
@@ -172,7 +170,7 @@ func (c *Chain) reorgTo(fork int32, parent *sideNode, hs []wire.BlockHeader, has
 	}
 	all = append(all, hs...)
 	allHashes = append(allHashes, hashes...)
-	j, err := c.s.beginJournal(fork)
+	j, err := c.s.beginJournal(fork, journalTmp)
 	if err != nil {
 		return err
 	}

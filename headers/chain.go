@@ -78,6 +78,8 @@ type Chain struct {
 	log    *slog.Logger
 	subs   map[*Subscription]struct{}
 	closed bool
+	// staging is set while a Syncer stages a branch in branch.tmp.
+	staging bool
 }
 
 // sideNode is a checked header that is not on the best chain.

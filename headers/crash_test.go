@@ -281,7 +281,7 @@ func TestJournalCutEveryByte(t *testing.T) {
 	dir, _ := buildStore(t, a[:10], a[10:])
 	b := mineOn(p, a[:12], 12, 2)
 	c := openRegtest(t, dir, nil)
-	j, err := c.s.beginJournal(12)
+	j, err := c.s.beginJournal(12, journalTmp)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -297,11 +297,11 @@ func TestJournalCutEveryByte(t *testing.T) {
 	}
 	j.f.Close()
 	c.Close()
-	body, err := os.ReadFile(filepath.Join(dir, journalFile+".tmp"))
+	body, err := os.ReadFile(filepath.Join(dir, journalTmp))
 	if err != nil {
 		t.Fatal(err)
 	}
-	os.Remove(filepath.Join(dir, journalFile+".tmp"))
+	os.Remove(filepath.Join(dir, journalTmp))
 	newChain := append(append([]wire.BlockHeader{}, a[:12]...), b...)
 	out := t.TempDir()
 	for cut := 0; cut <= len(body); cut++ {

@@ -117,3 +117,21 @@ var (
 	// ErrLocked: another process has the store open for writing.
 	ErrLocked = errors.New("headers: store in use by another process")
 )
+
+// BranchTooLongError reports a side branch that would need more than
+// MaxBranchHeaders headers in memory while it has less work than the best
+// chain. It matches ErrBranchTooLong. A Syncer answers it by checking the
+// branch from ForkHeight in presync.
+type BranchTooLongError struct {
+	ForkHeight int32
+	ForkHash   chainhash.Hash
+	Length     int32
+}
+
+func (e *BranchTooLongError) Error() string {
+	return fmt.Sprintf("headers: branch from %d %s reaches %d headers with less work than the tip (at most %d are kept)",
+		e.ForkHeight, e.ForkHash, e.Length, MaxBranchHeaders)
+}
+
+// Is makes errors.Is(err, ErrBranchTooLong) true.
+func (e *BranchTooLongError) Is(target error) bool { return target == ErrBranchTooLong }

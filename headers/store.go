@@ -21,6 +21,8 @@ const (
 	metaFile    = "meta"
 	dataFile    = "headers"
 	journalFile = "journal"
+	journalTmp  = "journal.tmp"
+	branchTmp   = "branch.tmp"
 )
 
 // store is the best chain, on flash and in memory. On flash it is the meta
@@ -420,4 +422,40 @@ func (s *store) header(h int32) (wire.BlockHeader, error) {
 		return wire.BlockHeader{}, fmt.Errorf("headers: height %d rebuilds to %s, not %s: %w", h, got, s.hashAt(h), ErrCorrupt)
 	}
 	return hdr, nil
+}
+
+// headers reads the stored headers from..to (inclusive, from > base) with
+// one read of the headers file.
+func (s *store) headers(from, to int32) ([]wire.BlockHeader, error) {
+	if from <= s.cp.Height || to > s.tip.height || from > to {
+		return nil, fmt.Errorf("headers: heights %d..%d: %w", from, to, ErrNotFound)
+	}
+	off, end := s.offset(from), s.offset(to+1)
+	buf := make([]byte, end-off)
+	if _, err := s.data.ReadAt(buf, off); err != nil {
+		return nil, fmt.Errorf("headers: read heights %d..%d: %w", from, to, err)
+	}
+	out := make([]wire.BlockHeader, 0, to-from+1)
+	for h := from; h <= to; h++ {
+		hdr := &wire.BlockHeader{}
+		prev := s.hashAt(h - 1)
+		var ext []byte
+		if len(buf) >= 2*recordSize {
+			ext = buf[recordSize : 2*recordSize]
+		}
+		usedExt, err := decodeRecord(buf[:recordSize], ext, &prev, s.timeAt(h-1), hdr)
+		if err != nil {
+			return nil, fmt.Errorf("headers: height %d: %v: %w", h, err, ErrCorrupt)
+		}
+		hdr.Bits = s.bitsAt(h)
+		if headerHash(hdr) != s.hashAt(h) {
+			return nil, fmt.Errorf("headers: height %d does not rebuild: %w", h, ErrCorrupt)
+		}
+		out = append(out, *hdr)
+		buf = buf[recordSize:]
+		if usedExt {
+			buf = buf[recordSize:]
+		}
+	}
+	return out, nil
 }

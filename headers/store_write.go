@@ -86,6 +86,7 @@ func (s *store) truncateMem(fork int32) {
 // applies it.
 type journal struct {
 	s        *store
+	tmp      string // the file it is staged in
 	f        file
 	hdr      journalHeader
 	size     int64 // bytes written, header included
@@ -93,16 +94,19 @@ type journal struct {
 	prevTime uint32
 }
 
-func (s *store) beginJournal(fork int32) (*journal, error) {
+// beginJournal starts staging a branch from the stored height fork in the
+// file tmpName (journalTmp for a branch built at once, branchTmp for one a
+// Syncer stages over many messages).
+func (s *store) beginJournal(fork int32, tmpName string) (*journal, error) {
 	if err := s.writable(); err != nil {
 		return nil, err
 	}
-	tmp := s.path(journalFile + ".tmp")
+	tmp := s.path(tmpName)
 	f, err := s.fs.OpenFile(tmp, os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0o644)
 	if err != nil {
 		return nil, fmt.Errorf("headers: journal: %w", err)
 	}
-	j := &journal{s: s, f: f, size: journalHead, prevHash: s.hashAt(fork), prevTime: s.timeAt(fork)}
+	j := &journal{s: s, tmp: tmp, f: f, size: journalHead, prevHash: s.hashAt(fork), prevTime: s.timeAt(fork)}
 	j.hdr = journalHeader{forkHeight: fork, forkHash: j.prevHash}
 	return j, nil
 }
@@ -125,7 +129,7 @@ func (j *journal) add(hs []wire.BlockHeader, hashes []chainhash.Hash) error {
 // abort throws the staged branch away.
 func (j *journal) abort() {
 	j.f.Close()
-	_ = j.s.fs.Remove(j.s.path(journalFile + ".tmp"))
+	_ = j.s.fs.Remove(j.tmp)
 }
 
 // commit makes the staged branch durable and switches the store to it.
@@ -139,13 +143,13 @@ func (j *journal) commit() error {
 		err = cerr
 	}
 	if err == nil {
-		err = s.fs.Rename(s.path(journalFile+".tmp"), s.path(journalFile))
+		err = s.fs.Rename(j.tmp, s.path(journalFile))
 	}
 	if err == nil {
 		err = s.fs.SyncDir(s.dir)
 	}
 	if err != nil {
-		_ = s.fs.Remove(s.path(journalFile + ".tmp"))
+		_ = s.fs.Remove(j.tmp)
 		return fmt.Errorf("headers: commit journal: %w", err)
 	}
 	if err := s.applyJournal(); err != nil {
@@ -160,8 +164,10 @@ func (j *journal) commit() error {
 // the open log line.
 func (s *store) recoverJournal() string {
 	note := ""
-	if err := s.fs.Remove(s.path(journalFile + ".tmp")); err == nil {
-		note = "discarded an uncommitted reorganisation"
+	for _, tmp := range []string{journalTmp, branchTmp} {
+		if err := s.fs.Remove(s.path(tmp)); err == nil {
+			note = "discarded an uncommitted reorganisation"
+		}
 	}
 	if f, err := s.fs.OpenFile(s.path(journalFile), os.O_RDONLY, 0); err != nil {
 		return note
