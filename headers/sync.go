@@ -64,12 +64,12 @@ var (
 // headers presync). Memory stays bounded whatever the source sends.
 // A Syncer is not safe for concurrent use; use one per source.
 type Syncer struct {
-	c     *Chain
-	phase Phase
-	fork  int32 // presync/redownload: the stored header the branch leaves
+	c        *Chain
+	phase    Phase
+	fork     int32 // presync/redownload: the stored header the branch leaves
 	forkHash chainhash.Hash
-	st    vstate
-	count int32 // headers checked since the fork
+	st       vstate
+	count    int32 // headers checked since the fork
 	// commits are presync's hashes at every CommitInterval-th header.
 	commits []chainhash.Hash
 	j       *journal
