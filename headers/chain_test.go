@@ -1,7 +1,10 @@
 package headers
 
 import (
+	"context"
 	"errors"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -295,5 +298,37 @@ func TestChunked(t *testing.T) {
 		if cap(ch) > 1<<chunkShift {
 			t.Fatalf("a chunk grew to %d", cap(ch))
 		}
+	}
+}
+
+func TestVerify(t *testing.T) {
+	dir := t.TempDir()
+	c := openRegtest(t, dir, nil)
+	addBatches(t, c, mineOn(c.Params(), nil, 2500, 1), 1000)
+	rep, err := c.Verify(context.Background(), nil)
+	if err != nil || rep.Headers != 2500 || rep.Bytes != 2500*recordSize {
+		t.Fatalf("Verify: %+v %v", rep, err)
+	}
+	// A bit flipped under a running chain is found.
+	f, _ := os.OpenFile(filepath.Join(dir, dataFile), os.O_RDWR, 0)
+	f.WriteAt([]byte{0x55}, 1234*recordSize+7)
+	f.Close()
+	if _, err := c.Verify(context.Background(), nil); !errors.Is(err, ErrCorrupt) {
+		t.Fatalf("Verify after damage: %v", err)
+	}
+	if _, err := c.Header(1235); !errors.Is(err, ErrCorrupt) {
+		t.Fatalf("Header of a damaged record: %v", err)
+	}
+	c.Close()
+	// Reopening cuts the chain at the damaged header.
+	c = openRegtest(t, dir, nil)
+	defer c.Close()
+	if c.Tip().Height != 1234 {
+		t.Fatalf("reopened at %d", c.Tip().Height)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := c.Verify(ctx, nil); !errors.Is(err, context.Canceled) && err != nil {
+		t.Fatalf("cancelled Verify: %v", err)
 	}
 }

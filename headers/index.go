@@ -3,6 +3,8 @@ package headers
 import (
 	"encoding/binary"
 	"math/bits"
+
+	"github.com/btcsuite/btcd/chaincfg/chainhash"
 )
 
 // chunkShift sets the size of the chunks the in-memory chain is kept in:
@@ -26,7 +28,12 @@ func (c *chunked[T]) at(i int) *T {
 
 func (c *chunked[T]) push(v T) {
 	if c.n>>chunkShift == len(c.chunks) {
-		c.chunks = append(c.chunks, make([]T, 0, 64))
+		// The first chunk starts small; later ones are needed in full.
+		size := 1 << chunkShift
+		if len(c.chunks) == 0 {
+			size = 64
+		}
+		c.chunks = append(c.chunks, make([]T, 0, size))
 	}
 	last := &c.chunks[len(c.chunks)-1]
 	if len(*last) == cap(*last) {
@@ -158,4 +165,58 @@ func (x *hashIndex) resize(size int) {
 			x.slots[i] = v
 		}
 	}
+}
+
+// indexer fills a hashIndex on another goroutine while the store is being
+// opened, so that the hash table's cache misses stay off the critical path
+// (hashing every header in order). It is handed full chunks, which never
+// change again, and the last partial one at the end.
+type indexer struct {
+	jobs chan indexJob
+	done chan struct{}
+	sent int // positions handed over so far
+}
+
+type indexJob struct {
+	base   int
+	hashes []chainhash.Hash
+}
+
+// startIndexer starts filling x with the positions from sent on.
+func startIndexer(x *hashIndex, sent int) *indexer {
+	ix := &indexer{jobs: make(chan indexJob, 8), done: make(chan struct{}), sent: sent}
+	go func() {
+		defer close(ix.done)
+		for j := range ix.jobs {
+			for i := range j.hashes {
+				x.insert(hashKey(x.seed, (*[32]byte)(&j.hashes[i])), uint32(j.base+i))
+			}
+		}
+	}()
+	return ix
+}
+
+// pushed is called after each push: a chunk that just filled up is handed
+// over.
+func (ix *indexer) pushed(c *chunked[chainhash.Hash]) {
+	if c.n&(1<<chunkShift-1) == 0 {
+		ix.flush(c)
+	}
+}
+
+// flush hands over every position pushed since the last flush.
+func (ix *indexer) flush(c *chunked[chainhash.Hash]) {
+	for ix.sent < c.n {
+		k := ix.sent >> chunkShift
+		end := min(c.n, (k+1)<<chunkShift)
+		ix.jobs <- indexJob{base: ix.sent, hashes: c.chunks[k][ix.sent-k<<chunkShift : end-k<<chunkShift]}
+		ix.sent = end
+	}
+}
+
+// finish hands over the rest and waits until the index is complete.
+func (ix *indexer) finish(c *chunked[chainhash.Hash]) {
+	ix.flush(c)
+	close(ix.jobs)
+	<-ix.done
 }

@@ -45,6 +45,7 @@ type store struct {
 	ext     []int32  // heights whose record takes an extension slot
 	periods []period // by period - cp.Height/RetargetInterval
 	idx     hashIndex
+	indexer *indexer // while opening: builds idx on another core
 	tip     vstate
 	tipHdr  wire.BlockHeader
 
@@ -192,7 +193,10 @@ func (s *store) load(rep *openReport) error {
 	}
 	s.reset()
 	s.idx.reserve(int(size/recordSize) + 1)
+	s.indexer = startIndexer(&s.idx, s.hashes.len())
 	end, why := s.scan(0)
+	s.indexer.finish(&s.hashes)
+	s.indexer = nil
 	if end < size {
 		rep.droppedBytes, rep.why = size-end, why
 		if !s.ro {
@@ -252,6 +256,7 @@ func (s *store) scan(off int64) (int64, error) {
 func (s *store) scanRecords(rd io.Reader, st *vstate, visit func(*wire.BlockHeader, *chainhash.Hash, bool)) (int64, error) {
 	var rec, ext [recordSize]byte
 	var h wire.BlockHeader
+	var hash chainhash.Hash // one for the loop: visit makes it escape
 	var done int64
 	for {
 		if _, err := io.ReadFull(rd, rec[:]); err != nil {
@@ -271,7 +276,7 @@ func (s *store) scanRecords(rd io.Reader, st *vstate, visit func(*wire.BlockHead
 			return done, fmt.Errorf("height %d at offset %d: %w", st.height+1, done, err)
 		}
 		h.Bits = s.r.nextBits(st, uint32(h.Timestamp.Unix()))
-		hash := headerHash(&h)
+		hash = headerHash(&h)
 		if err := s.r.connect(st, &h, &hash, 0); err != nil {
 			return done, fmt.Errorf("offset %d: %w", done, err)
 		}
@@ -295,6 +300,10 @@ func (s *store) push(h *wire.BlockHeader, hash *chainhash.Hash, usedExt bool) {
 	}
 	if height%s.p.RetargetInterval == 0 && height != s.cp.Height {
 		s.periods = append(s.periods, period{bits: h.Bits, work: s.tip.work})
+	}
+	if s.indexer != nil {
+		s.indexer.pushed(&s.hashes)
+		return
 	}
 	s.idx.insert(s.keyAt(uint32(pos)), uint32(pos))
 }
