@@ -6,7 +6,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -123,9 +122,6 @@ func TestOpenRSSChild(t *testing.T) {
 		t.Fatal(err)
 	}
 	hwm, rss := procField(string(st), "VmHWM:"), procField(string(st), "VmRSS:")
-	var ms runtime.MemStats
-	runtime.ReadMemStats(&ms)
-	fmt.Printf("MEMSTATS heapalloc=%dMB heapsys=%dMB sys=%dMB numgc=%d totalalloc=%dMB\n", ms.HeapAlloc>>20, ms.HeapSys>>20, ms.Sys>>20, ms.NumGC, ms.TotalAlloc>>20)
 	fmt.Printf("RSSCHILD tip=%d open_ns=%d vmhwm_kb=%d vmrss_kb=%d\n", tip.Height, took.Nanoseconds(), hwm, rss)
 	c.Close()
 }
@@ -171,10 +167,10 @@ func openInChild(tb testing.TB, dir string) (tip int32, open time.Duration, hwm 
 // checks the size budget (at most 48 bytes a header on flash, everything
 // included) and that a process holding it open stays under 64 MB of
 // resident memory. The open time is a benchmark figure (BenchmarkHeaders),
-// not asserted here. Skipped with -short and under emulation.
+// not asserted here. Skipped with -short, -race and under emulation.
 func TestMillionHeaderStore(t *testing.T) {
-	if testing.Short() || os.Getenv("ALTNET_EXEC_WRAPPER") != "" {
-		t.Skip("builds a million headers; skipped with -short and under emulation")
+	if testing.Short() || raceEnabled || os.Getenv("ALTNET_EXEC_WRAPPER") != "" {
+		t.Skip("builds a million headers; skipped with -short, -race and under emulation")
 	}
 	if _, err := os.Stat("/proc/self/status"); err != nil {
 		t.Skip("no /proc/self/status to read the resident memory from")

@@ -21,6 +21,7 @@ type vstate struct {
 	// times is a ring of the last ntimes header times; pos is where the
 	// next one goes.
 	times  [MedianTimeBlocks]uint32
+	sorted [MedianTimeBlocks]uint32 // times[:ntimes] in order
 	ntimes int
 	pos    int
 	// partial is set when headers before the first recorded time exist
@@ -33,8 +34,26 @@ type vstate struct {
 	work       u256
 }
 
-// pushTime records t as the newest time of the ring.
+// pushTime records t as the newest time of the ring, keeping sorted (the
+// same times in order) up to date.
 func (s *vstate) pushTime(t uint32) {
+	n := s.ntimes
+	if n == MedianTimeBlocks {
+		// Drop the oldest time from the sorted copy.
+		old := s.times[s.pos]
+		i := 0
+		for s.sorted[i] != old {
+			i++
+		}
+		copy(s.sorted[i:n-1], s.sorted[i+1:n])
+		n--
+	}
+	i := n
+	for i > 0 && s.sorted[i-1] > t {
+		s.sorted[i] = s.sorted[i-1]
+		i--
+	}
+	s.sorted[i] = t
 	s.times[s.pos] = t
 	s.pos = (s.pos + 1) % MedianTimeBlocks
 	if s.ntimes < MedianTimeBlocks {
@@ -49,18 +68,12 @@ func (s *vstate) pushTime(t uint32) {
 // of the true median: the rule is then weaker for ten headers, never
 // stricter.
 func (s *vstate) medianTime() uint32 {
-	a := s.times
 	n := s.ntimes
-	for i := 1; i < n; i++ {
-		for j := i; j > 0 && a[j-1] > a[j]; j-- {
-			a[j-1], a[j] = a[j], a[j-1]
-		}
-	}
 	if !s.partial || n == MedianTimeBlocks {
-		return a[n/2]
+		return s.sorted[n/2]
 	}
 	if k := n - (MedianTimeBlocks - MedianTimeBlocks/2); k >= 0 {
-		return a[k]
+		return s.sorted[k]
 	}
 	return 0
 }
@@ -74,10 +87,15 @@ type rules struct {
 	// lastPin is the highest pinned height (-1 without pins).
 	lastPin int32
 	cache   [2]struct {
+		ok   bool
 		bits uint32
 		work u256
 	}
 	next int
+	// target caches the last nBits that checkPoW decoded.
+	tBits   uint32
+	tTarget u256
+	tOK     bool
 }
 
 func newRules(p *Params, pins []Pin) *rules {
@@ -92,13 +110,13 @@ func newRules(p *Params, pins []Pin) *rules {
 // work returns the chain work one header with valid nBits adds.
 func (r *rules) work(bits uint32) u256 {
 	for i := range r.cache {
-		if r.cache[i].bits == bits && !r.cache[i].work.isZero() {
+		if r.cache[i].ok && r.cache[i].bits == bits {
 			return r.cache[i].work
 		}
 	}
 	t, _, _ := compactTarget(bits)
 	w := workForTarget(t)
-	r.cache[r.next].bits, r.cache[r.next].work = bits, w
+	r.cache[r.next].ok, r.cache[r.next].bits, r.cache[r.next].work = true, bits, w
 	r.next = (r.next + 1) % len(r.cache)
 	return w
 }
@@ -148,11 +166,14 @@ func (p *Params) retarget(oldBits uint32, timespan int64) uint32 {
 // checkPoW checks a header on its own: nBits encodes a positive target
 // within the network's limit and the hash is at or below it.
 func (r *rules) checkPoW(h *wire.BlockHeader, hash *chainhash.Hash, height int32) error {
-	t, neg, over := compactTarget(h.Bits)
-	if neg || over || t.isZero() || t.cmp(r.p.powLimit) > 0 {
-		return ruleErr(ErrBadBits, height, hash, "nBits %#08x is not a target within the limit %#08x", h.Bits, r.p.PowLimitBits)
+	if !r.tOK || r.tBits != h.Bits {
+		t, neg, over := compactTarget(h.Bits)
+		if neg || over || t.isZero() || t.cmp(r.p.powLimit) > 0 {
+			return ruleErr(ErrBadBits, height, hash, "nBits %#08x is not a target within the limit %#08x", h.Bits, r.p.PowLimitBits)
+		}
+		r.tOK, r.tBits, r.tTarget = true, h.Bits, t
 	}
-	if hashToU256(hash).cmp(t) > 0 {
+	if hashToU256(hash).cmp(r.tTarget) > 0 {
 		return ruleErr(ErrHighHash, height, hash, "hash above the target of nBits %#08x", h.Bits)
 	}
 	return nil
