@@ -40,9 +40,19 @@ func (c *Chain) Add(hs []wire.BlockHeader) (Result, error) {
 	for i := range hs {
 		hashes[i] = headerHash(&hs[i])
 		if i > 0 && hs[i].PrevBlock != hashes[i-1] {
-			return Result{}, ruleErr(ErrNotContinuous, -1, &hashes[i], "header %d of the run does not follow header %d", i, i-1)
+			// Keep what comes before the break, then report it.
+			res, err := c.addRun(hs[:i], hashes[:i])
+			if err == nil {
+				err = ruleErr(ErrNotContinuous, -1, &hashes[i], "header %d of the run does not follow header %d", i, i-1)
+			}
+			return res, err
 		}
 	}
+	return c.addRun(hs, hashes)
+}
+
+// addRun adds a continuous run (the caller holds c.mu).
+func (c *Chain) addRun(hs []wire.BlockHeader, hashes []chainhash.Hash) (Result, error) {
 	k := 0
 	for k < len(hs) && c.known(&hashes[k]) {
 		k++

@@ -231,8 +231,8 @@ func TestRuleErrorsRegtest(t *testing.T) {
 	// A run that does not link up.
 	two := mineOn(p, a, 2, 5)
 	two[1].PrevBlock = chainhash.Hash{}
-	if _, err := c.Add(two); !errors.Is(err, ErrNotContinuous) {
-		t.Errorf("discontinuous run: %v", err)
+	if res, err := c.Add(two); !errors.Is(err, ErrNotContinuous) || res.Added != 1 {
+		t.Errorf("discontinuous run: %+v %v", res, err)
 	}
 	// A run with a bad header in the middle keeps the good ones.
 	run := mineOn(p, a, 5, 6)

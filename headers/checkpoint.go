@@ -190,3 +190,14 @@ func (cp Checkpoint) state() vstate {
 	s.pushTime(s.time)
 	return s
 }
+
+// WorkOf returns the chain work one header with nBits bits adds: the
+// expected number of hashes to meet its target, 2^256 / (target+1). Bits
+// that do not encode a positive target give zero.
+func WorkOf(bits uint32) *big.Int {
+	t, neg, over := compactTarget(bits)
+	if neg || over || t.isZero() {
+		return new(big.Int)
+	}
+	return workForTarget(t).big()
+}
