@@ -265,4 +265,3 @@ func FuzzSync(f *testing.F) {
 		}
 	})
 }
-
