@@ -315,10 +315,6 @@ func needsExt(t, prevTime uint32) bool {
 	return d <= timeEscape || d > math.MaxInt16
 }
 
-// height of the store's tip and base.
-func (s *store) tipHeight() int32 { return s.tip.height }
-func (s *store) base() int32      { return s.cp.Height }
-
 func (s *store) contains(h int32) bool { return h >= s.cp.Height && h <= s.tip.height }
 
 func (s *store) hashAt(h int32) chainhash.Hash { return *s.hashes.at(int(h - s.cp.Height)) }
