@@ -183,6 +183,14 @@ func (c *Chain) Header(height int32) (wire.BlockHeader, error) {
 	return c.s.header(height)
 }
 
+// Headers returns the best chain's headers from..to (inclusive, above the
+// checkpoint) with one read of the store.
+func (c *Chain) Headers(from, to int32) ([]wire.BlockHeader, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.s.headers(from, to)
+}
+
 // Hash returns the hash of the best chain's header at height.
 func (c *Chain) Hash(height int32) (chainhash.Hash, error) {
 	c.mu.Lock()

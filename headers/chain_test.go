@@ -37,6 +37,12 @@ func TestExtendLookupReopen(t *testing.T) {
 				t.Fatalf("Height(%d) = %d %v", h, hh, ok)
 			}
 		}
+		if run, err := c.Headers(1990, 2030); err != nil || len(run) != 41 || hashOf(run[40]) != hashOf(hs[2029]) {
+			t.Fatalf("Headers(1990, 2030): %d %v", len(run), err)
+		}
+		if _, err := c.Headers(0, 5); !errors.Is(err, ErrNotFound) {
+			t.Fatalf("Headers from the checkpoint: %v", err)
+		}
 		if g, err := c.Header(0); err != nil || hashOf(g) != p.GenesisHash {
 			t.Fatalf("Header(0): %v", err)
 		}
