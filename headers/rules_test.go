@@ -230,3 +230,29 @@ func TestRuleErrorIs(t *testing.T) {
 	_ = time.Second
 	_ = wire.BlockHeader{}
 }
+
+// TestTimewarpBIP94 checks testnet4's rule on a period's first header, and
+// that testnet3 does not have it.
+func TestTimewarpBIP94(t *testing.T) {
+	for _, tc := range []struct {
+		p    *Params
+		back int64
+		want error
+	}{
+		{TestNet4(), 601, ErrTimewarp}, {TestNet4(), 600, ErrHighHash}, {TestNet3(), 601, ErrHighHash},
+	} {
+		r := newRules(tc.p, nil)
+		s := vstate{height: 4031, bits: 0x1c0fffff, periodTime: 9000, periodBits: 0x1c0fffff}
+		for i := 0; i < 10; i++ {
+			s.pushTime(1000)
+		}
+		s.time = 1_000_000
+		s.pushTime(s.time)
+		h := wire.BlockHeader{Version: 4, PrevBlock: s.hash, Timestamp: time.Unix(int64(s.time)-tc.back, 0)}
+		h.Bits = r.nextBits(&s, uint32(h.Timestamp.Unix()))
+		hash := h.BlockHash()
+		if err := r.check(&s, &h, &hash, 2e9); !errors.Is(err, tc.want) {
+			t.Errorf("%s, %d s back: %v, want %v", tc.p.Name, tc.back, err, tc.want)
+		}
+	}
+}
