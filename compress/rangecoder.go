@@ -29,6 +29,11 @@ type rcEncoder struct {
 	pending int  // cache plus the 0xFF bytes after it, not yet written
 	skip    bool // the always-zero first byte has not been dropped yet
 	out     []byte
+
+	// tally, when set, sees every static-table symbol coded (for training
+	// the tables, see txtables_test.go).
+	tally     func(t *table, s int)
+	tallyFlag func(f *flagTable, b bool)
 }
 
 func newEncoder(out []byte) *rcEncoder {
