@@ -15,11 +15,11 @@ const (
 
 // Script templates, the symbols of tScript.
 const (
-	scriptMultisig   = iota // OP_m <keys> OP_n OP_CHECKMULTISIG
-	scriptPK                // <key33> OP_CHECKSIG
-	scriptXOnly             // <32 bytes> OP_CHECKSIG
-	scriptXOnlyThen         // <32 bytes> OP_CHECKSIG, then raw bytes
-	scriptRaw               // length, raw bytes
+	scriptMultisig  = iota // OP_m <keys> OP_n OP_CHECKMULTISIG
+	scriptPK               // <key33> OP_CHECKSIG
+	scriptXOnly            // <32 bytes> OP_CHECKSIG
+	scriptXOnlyThen        // <32 bytes> OP_CHECKSIG, then raw bytes
+	scriptRaw              // length, raw bytes
 	scriptTemplates
 )
 
