@@ -48,10 +48,10 @@ func (d *rcDecoder) decodeSym(t *table) int {
 	return 0
 }
 
-// numTable codes an unsigned number: the values below direct have a symbol
-// each; a larger value v has the symbol direct+bits.Len64(v)-1, followed by
-// the bits of v below its leading one, with equal probability. So the
-// table has direct+maxBits symbols.
+// numTable codes an unsigned number: the values below direct (at least 1)
+// have a symbol each; a larger value v has the symbol
+// direct+bits.Len64(v)-1, followed by the bits of v below its leading one,
+// with equal probability. So the table has direct+maxBits symbols.
 type numTable struct {
 	table
 	direct  int
