@@ -34,16 +34,16 @@ func (m *headerModel) encodeHeader(e *rcEncoder, h *header, predBits uint32) {
 }
 
 // decodeHeader is the inverse of encodeHeader; d.err reports failure.
-func (m *headerModel) decodeHeader(d *rcDecoder, h *header, predBits uint32, what string) {
-	d.what = what + " version"
+func (m *headerModel) decodeHeader(d *rcDecoder, h *header, predBits uint32) {
+	d.what = "version"
 	h.version = m.decodeVersion(d)
-	d.what = what + " time"
+	d.what = "time"
 	t := int64(m.last().time) + m.decodeTime(d)
 	if t < 0 || t > 0xFFFFFFFF {
 		d.fail(ErrCorrupt)
 	}
 	h.time = uint32(t)
-	d.what = what + " bits"
+	d.what = "bits"
 	h.bits = predBits
 	if d.decodeFreq(bitsTotal) >= bitsTotal-bitsMissFreq {
 		d.update(bitsTotal-bitsMissFreq, bitsMissFreq)
@@ -53,9 +53,9 @@ func (m *headerModel) decodeHeader(d *rcDecoder, h *header, predBits uint32, wha
 	} else {
 		d.update(0, bitsTotal-bitsMissFreq)
 	}
-	d.what = what + " merkle root"
+	d.what = "merkle root"
 	d.decodeBytes(h.merkle[:])
-	d.what = what + " nonce"
+	d.what = "nonce"
 	h.nonce = 0
 	for b := 31; b >= 0; b-- {
 		h.nonce |= d.decodeBit(&m.nonce[b]) << uint(b)

@@ -78,7 +78,8 @@ func DecodeRun(c Chain, b []byte) (RunInfo, []wire.BlockHeader, error) {
 	for i := range out {
 		var h header
 		pred := m.predictBits(c, info.Start, i, prevBits)
-		m.decodeHeader(d, &h, pred, fmt.Sprintf("header %d", i))
+		d.unit, d.index = "header", i
+		m.decodeHeader(d, &h, pred)
 		if d.err != nil {
 			return info, nil, d.err
 		}

@@ -91,9 +91,19 @@ func syntheticVersion(rng *rand.Rand) int32 {
 // loadRun reads a run of 80-byte headers from the data folder, skipping the
 // test when it is absent.
 func loadRun(t testing.TB, name string) []wire.BlockHeader {
-	p, ok := mainnetdata.Path(name)
+	hs, ok := readRun(t, name)
 	if !ok {
 		t.Skipf("%s not in the mainnet data folder", name)
+	}
+	return hs
+}
+
+// readRun reads a run of 80-byte headers from the data folder, or reports
+// false when it is absent.
+func readRun(t testing.TB, name string) ([]wire.BlockHeader, bool) {
+	p, ok := mainnetdata.Path(name)
+	if !ok {
+		return nil, false
 	}
 	b, err := os.ReadFile(p)
 	if err != nil {
@@ -103,7 +113,7 @@ func loadRun(t testing.TB, name string) []wire.BlockHeader {
 	for i := 0; i+80 <= len(b); i += 80 {
 		hs = append(hs, parseHeader(t, b[i:i+80]))
 	}
-	return hs
+	return hs, true
 }
 
 // loadHexTxs reads one hex transaction per line.

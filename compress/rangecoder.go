@@ -1,5 +1,10 @@
 package compress
 
+import (
+	"fmt"
+	"strings"
+)
+
 // A range coder (an arithmetic coder over bytes) after the one in LZMA:
 // 32-bit range, carries propagated through a one-byte cache and a count of
 // pending 0xFF bytes. Two changes make its output canonical and short:
@@ -138,7 +143,11 @@ type rcDecoder struct {
 	low  uint64
 	r    uint32 // rng/total of the pending decodeFreq
 	err  *FormatError
-	what string // what is being decoded, for error messages
+	// What is being decoded, for error messages: the field, and the unit
+	// it belongs to with its index ("header", 3), when unit is set.
+	what  string
+	unit  string
+	index int
 }
 
 func newDecoder(in []byte, base int) *rcDecoder {
@@ -166,7 +175,11 @@ func (d *rcDecoder) next() byte {
 func (d *rcDecoder) fail(err error) {
 	if d.err == nil {
 		off := min(d.pos, len(d.in))
-		d.err = formatErr(d.base+off, d.what, err)
+		what := d.what
+		if d.unit != "" {
+			what = fmt.Sprintf("%s %d %s", d.unit, d.index, d.what)
+		}
+		d.err = formatErr(d.base+off, strings.TrimSpace(what), err)
 	}
 }
 

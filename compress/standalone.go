@@ -105,8 +105,12 @@ func writePrevHash(w *bitWriter, h *chainhash.Hash, z0 int) {
 	}
 	z := leadingZeros(be[:])
 	w.writeGamma(zigzag(z-z0) + 1)
-	for p := z + 1; p < 256; p++ {
-		w.write(uint64(be[p/8]>>(7-p%8)), 1)
+	if p := z + 1; p < 256 {
+		if off := p % 8; off != 0 {
+			w.write(uint64(be[p/8]), uint(8-off)) // write keeps the low bits
+			p += 8 - off
+		}
+		w.writeBytes(be[p/8:])
 	}
 }
 
@@ -117,8 +121,13 @@ func readHashBits(r *bitReader, be []byte, z int) {
 		return
 	}
 	be[z/8] |= 0x80 >> (z % 8)
-	for p := z + 1; p < 256; p++ {
-		be[p/8] |= byte(r.read(1)) << (7 - p%8)
+	p := z + 1
+	if off := p % 8; off != 0 && p < 256 {
+		be[p/8] |= byte(r.read(uint(8 - off)))
+		p += 8 - off
+	}
+	if p < 256 {
+		r.readBytes(be[p/8:])
 	}
 }
 

@@ -137,9 +137,11 @@ func encodeTxBody(e *rcEncoder, tx *wire.MsgTx) {
 	e.encodeNum(&tOutCount, uint64(len(tx.TxOut)))
 	e.encodeNum(&tLockTime, uint64(tx.LockTime))
 	var prev *wire.TxIn
+	prevKind := 0
 	for _, in := range tx.TxIn {
-		encodeInput(e, in, prev, tx.LockTime == 0)
-		prev = in
+		k := inputKind(in)
+		encodeInput(e, in, k, prev, prevKind, tx.LockTime == 0)
+		prev, prevKind = in, k
 	}
 	for _, out := range tx.TxOut {
 		encodeOutput(e, out)
@@ -202,14 +204,15 @@ func decodeTxBody(d *txDecoder) *wire.MsgTx {
 	tx.LockTime = uint32(d.decodeNum(&tLockTime))
 	d.grow(10)
 	var prev *wire.TxIn
+	prevKind := 0
 	for i := uint64(0); i < nin && d.grow(41); i++ {
-		d.what = fmt.Sprintf("input %d", i)
-		in := decodeInput(d, prev, tx.LockTime == 0)
+		d.unit, d.index = "input", int(i)
+		in, k := decodeInput(d, prev, prevKind, tx.LockTime == 0)
 		tx.TxIn = append(tx.TxIn, in)
-		prev = in
+		prev, prevKind = in, k
 	}
 	for i := uint64(0); i < nout && d.grow(9); i++ {
-		d.what = fmt.Sprintf("output %d", i)
+		d.unit, d.index = "output", int(i)
 		tx.TxOut = append(tx.TxOut, decodeOutput(d))
 	}
 	return tx

@@ -86,11 +86,12 @@ func isControlBlock(c []byte) bool {
 	return len(c) >= 33 && (len(c)-33)%32 == 0 && len(c) <= 33+32*128 && c[0]&0xfe == 0xc0
 }
 
-func encodeInput(e *rcEncoder, in *wire.TxIn, prev *wire.TxIn, lockZero bool) {
-	k := inputKind(in)
+// encodeInput codes one input of kind k; prev and prevKind are the
+// previous input and its kind, or nil for the first.
+func encodeInput(e *rcEncoder, in *wire.TxIn, k int, prev *wire.TxIn, prevKind int, lockZero bool) {
 	if prev == nil {
 		e.encodeSym(&tKind, k)
-	} else if pk := inputKind(prev); pk == k {
+	} else if prevKind == k {
 		e.encodeFlag(&fKindChange, false)
 	} else {
 		e.encodeFlag(&fKindChange, true)
@@ -104,30 +105,26 @@ func encodeInput(e *rcEncoder, in *wire.TxIn, prev *wire.TxIn, lockZero bool) {
 	encodeSpend(e, k, in)
 }
 
-func decodeInput(d *txDecoder, prev *wire.TxIn, lockZero bool) *wire.TxIn {
+// decodeInput decodes one input and returns it with its kind.
+func decodeInput(d *txDecoder, prev *wire.TxIn, prevKind int, lockZero bool) (*wire.TxIn, int) {
 	in := &wire.TxIn{}
-	var k int
-	switch {
-	case prev == nil:
+	d.what = "kind"
+	k := prevKind
+	if prev == nil || d.decodeFlag(&fKindChange) {
 		k = d.decodeSym(&tKind)
-	case d.decodeFlag(&fKindChange):
-		k = d.decodeSym(&tKind)
-	default:
-		k = inputKind(prev)
 	}
-	if k >= inputKinds {
-		d.fail(ErrCorrupt)
-		return in
-	}
+	d.what = "prevout"
 	if k == kindCoinbase {
 		in.PreviousOutPoint.Index = 0xffffffff
 	} else {
 		d.decodeBytes(in.PreviousOutPoint.Hash[:])
 		in.PreviousOutPoint.Index = uint32(d.decodeNum(&tVout))
 	}
+	d.what = "sequence"
 	in.Sequence = decodeSequence(d, prev, lockZero)
+	d.what = "scriptSig and witness"
 	decodeSpend(d, k, in)
-	return in
+	return in, k
 }
 
 // encodeSequence codes the first input's sequence number in a table chosen

@@ -93,8 +93,11 @@ func witnessVersion(op byte) int {
 
 func decodeOutput(d *txDecoder) *wire.TxOut {
 	out := &wire.TxOut{}
+	d.what = "kind"
 	k := d.decodeSym(&tOutput)
+	d.what = "amount"
 	out.Value = decodeAmount(d, amountClass(k))
+	d.what = "script"
 	var s []byte
 	switch k {
 	case outP2WPKH:
