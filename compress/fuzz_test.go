@@ -187,4 +187,3 @@ func FuzzTxRoundTrip(f *testing.F) {
 		}
 	})
 }
-
