@@ -167,3 +167,15 @@ func decodeSequence(d *txDecoder, prev *wire.TxIn, lockZero bool) uint32 {
 	}
 	return d.decodeWide(32)
 }
+
+var inputKindNames = [inputKinds]string{
+	"p2wpkh", "p2sh-p2wpkh", "p2tr-key", "p2pkh", "p2wsh", "p2sh-p2wsh",
+	"p2sh", "p2tr-script", "p2pk", "coinbase", "other",
+}
+
+// InputKind names the template the transaction codec codes in the input
+// with: p2wpkh, p2sh-p2wpkh, p2tr-key, p2pkh, p2wsh, p2sh-p2wsh, p2sh (any
+// other pushes ending in a redeem script), p2tr-script, p2pk, coinbase or
+// other (coded raw). It judges by the input alone, without the output it
+// spends.
+func InputKind(in *wire.TxIn) string { return inputKindNames[inputKind(in)] }

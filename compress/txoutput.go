@@ -203,3 +203,14 @@ func decodeAmount(d *txDecoder, class int) int64 {
 	}
 	return int64(m)
 }
+
+var outputKindNames = [outputKinds]string{
+	"p2wpkh", "p2pkh", "p2tr", "p2sh", "p2wsh", "op_return", "p2pk",
+	"multisig", "witness-unknown", "anchor", "other",
+}
+
+// OutputKind names the template the transaction codec codes an output
+// script with: p2wpkh, p2pkh, p2tr, p2sh, p2wsh, op_return, p2pk, multisig
+// (bare), witness-unknown (another witness version or length), anchor
+// (pay-to-anchor) or other (coded raw).
+func OutputKind(pkScript []byte) string { return outputKindNames[outputKind(pkScript)] }
