@@ -31,7 +31,7 @@ func writeRun(t *testing.T, dir, name string, n int) string {
 	var prev chainhash.Hash
 	for i := range n {
 		h := wire.BlockHeader{
-			Version:    int32(0x20000000 | (i*2654435761)&0x1fffe000),
+			Version:    int32(0x20000000 | uint32(i)*2654435761&0x1fffe000),
 			PrevBlock:  prev,
 			MerkleRoot: chainhash.HashH([]byte{byte(i), byte(i >> 8)}),
 			Timestamp:  time.Unix(1_700_000_000+int64(i)*577, 0),
