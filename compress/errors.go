@@ -33,6 +33,7 @@ type FormatError struct {
 	Err    error  // one of the sentinels above, or a more specific cause
 }
 
+// Error describes the problem with its offset.
 func (e *FormatError) Error() string {
 	return fmt.Sprintf("compress: %s at offset %d: %v", e.What, e.Offset, e.Err)
 }
