@@ -47,7 +47,8 @@ func TestTxMainnetSamples(t *testing.T) {
 }
 
 // TestTxMainnetBlocks round-trips every transaction of every full block.
-// Under emulation (GOARCH arm) it takes every 8th, to stay within minutes.
+// Under emulation (GOARCH arm), the race detector or -short it takes every
+// 8th, to stay within the time the suite allows.
 func TestTxMainnetBlocks(t *testing.T) {
 	dir, ok := mainnetdata.Dir()
 	if !ok {
@@ -58,7 +59,7 @@ func TestTxMainnetBlocks(t *testing.T) {
 		t.Skip("no full blocks in the mainnet data folder")
 	}
 	step := 1
-	if runtime.GOARCH == "arm" || testing.Short() {
+	if runtime.GOARCH == "arm" || raceEnabled || testing.Short() {
 		step = 8
 	}
 	n, in, out := 0, 0, 0
