@@ -165,8 +165,9 @@ func txVectors() []txVector {
 		kinds([]int{kindP2PKH, kindP2PK}, outP2PK, outP2PK))
 	add(txVector{name: "P2SH multisig to bare multisig", tx: newTx(1, 0)}.
 		in(outpoint(5), 0xffffffff, pushes(nil, derSig(1, 1), derSig(2, 1), ms23)).
+		in(outpoint(24), 0xffffffff, pushes(nil, derSig(6, 1))). // a bare multisig spend
 		out(10_000, multisig(1, pubC(6), pubU(7))).out(546, p2pkhOut(pubC(8))).
-		kinds([]int{kindP2SH}, outMultisig, outP2PKH))
+		kinds([]int{kindP2SH, kindP2SH}, outMultisig, outP2PKH))
 	add(txVector{name: "P2WPKH with lock time", tx: newTx(2, 830000)}.
 		in(outpoint(6), 0xfffffffd, nil, derSig(6, 1), pubC(6)).
 		out(87_654_321, witnessOut(0, btcutil.Hash160(pubC(9)))).out(2_000_000, wshOut(ms23)).
