@@ -7,7 +7,11 @@ tool (
 	github.com/btcsuite/btcd/cmd/btcctl
 )
 
-require github.com/jonboulle/clockwork v0.5.0
+require (
+	github.com/jonboulle/clockwork v0.5.0
+	periph.io/x/conn/v3 v3.7.3
+	periph.io/x/host/v3 v3.8.5
+)
 
 require (
 	github.com/aead/siphash v1.0.1 // indirect
