@@ -216,6 +216,10 @@ func decodeSubset(p *partial, pick []int) ([]byte, error) {
 	return body[:k*size-p.key.pad], nil
 }
 
+// doneEntryBytes bounds the memory one remembered id takes: a ring slot
+// and a map entry.
+const doneEntryBytes = 64
+
 // doneKey names a delivered message.
 type doneKey struct {
 	n  Network
