@@ -9,18 +9,22 @@ import (
 // holds at most MaxPartial messages in reassembly, whose accounted bytes
 // (shard data plus a fixed per-entry and per-shard overhead) stay within
 // MaxBytes, each for at most MaxAge after its first fragment, and
-// remembers at most MaxDone delivered message ids.
+// remembers at most MaxDone delivered message ids. An entry that has not
+// received a fragment for MaxIdle is stale: it is the first to go when
+// room is needed.
 type Limits struct {
 	MaxPartial int
 	MaxBytes   int
 	MaxAge     time.Duration
+	MaxIdle    time.Duration
 	MaxDone    int
 }
 
 // DefaultLimits suit a gateway or receiver on a Raspberry Pi: 64 partial
-// messages in 256 KiB, 30 minutes (a carousel pass over 144 headers at
-// SF9 takes a few minutes), 4096 delivered ids (about 100 KiB).
-var DefaultLimits = Limits{MaxPartial: 64, MaxBytes: 256 << 10, MaxAge: 30 * time.Minute, MaxDone: 4096}
+// messages in 256 KiB, 30 minutes of age and 5 minutes of idleness (the
+// fragments of one message follow each other within a minute even when a
+// 1 % duty cycle paces them), 4096 delivered ids (256 KiB).
+var DefaultLimits = Limits{MaxPartial: 64, MaxBytes: 256 << 10, MaxAge: 30 * time.Minute, MaxIdle: 5 * time.Minute, MaxDone: 4096}
 
 // Reassembly accounting (see Limits).
 const (
@@ -61,11 +65,12 @@ type key struct {
 type partial struct {
 	key     key
 	created time.Time
-	seq     uint64   // arrival order of the first fragment, for ties
-	idx     []uint8  // fragment indexes held, in arrival order
-	shards  [][]byte // their data
-	bytes   int      // accounted bytes
-	tries   int      // failed rebuild attempts since the last new fragment
+	last    time.Time // when the last new fragment arrived
+	seq     uint64    // arrival order of the first fragment, for ties
+	idx     []uint8   // fragment indexes held, in arrival order
+	shards  [][]byte  // their data
+	bytes   int       // accounted bytes
+	tries   int       // failed rebuild attempts since the last new fragment
 }
 
 func (p *partial) progress() float64 { return float64(len(p.idx)) / float64(p.key.k) }
@@ -83,9 +88,17 @@ func (p *partial) has(i int) bool {
 	return false
 }
 
-// worse orders eviction: single-fragment entries before proven ones, less
-// progress first, older first.
-func worse(a, b *partial) bool {
+// worse orders eviction: stale entries first (least recently fed first),
+// then single-fragment entries before proven ones, less progress first,
+// older first.
+func (r *reassembly) worse(a, b *partial) bool {
+	sa, sb := r.stale(a), r.stale(b)
+	switch {
+	case sa != sb:
+		return sa
+	case sa:
+		return a.last.Before(b.last)
+	}
 	if a.proven() != b.proven() {
 		return !a.proven()
 	}
@@ -106,7 +119,11 @@ type reassembly struct {
 	proven      int // entries with two or more fragments
 	provenBytes int
 	seq         uint64
+	now         time.Time // of the fragment being added
 }
+
+// stale reports whether p has had no new fragment for MaxIdle.
+func (r *reassembly) stale(p *partial) bool { return r.now.Sub(p.last) > r.lim.MaxIdle }
 
 // provenShare is the fraction of MaxPartial and MaxBytes that proven
 // entries may hold (3/4).
@@ -146,6 +163,7 @@ func (r *reassembly) remove(k key) {
 // has, or does not need, changes nothing.
 func (r *reassembly) add(f *Frame, hdr byte, now time.Time) (p *partial, evicted int, err error) {
 	k := key{hdr: hdr, typ: byte(f.Type), id: f.ID, k: f.K, pad: f.Pad, shardN: len(f.Shard)}
+	r.now = now
 	p = r.entries[k]
 	cost := len(f.Shard) + shardOverhead
 	switch {
@@ -177,14 +195,15 @@ func (r *reassembly) add(f *Frame, hdr byte, now time.Time) (p *partial, evicted
 		r.provenBytes += cost
 	}
 	p.tries = 0
+	p.last = now
 	return p, evicted, nil
 }
 
 // makeRoomNew makes room for a new single-fragment entry by evicting
-// single-fragment entries, least progress and oldest first.
+// stale or single-fragment entries, in the order of worse.
 func (r *reassembly) makeRoomNew(cost int) (evicted int, err error) {
 	for len(r.entries)+1 > r.lim.MaxPartial || r.bytes+cost > r.lim.MaxBytes {
-		v := r.worst(func(p *partial) bool { return !p.proven() })
+		v := r.worst(func(p *partial) bool { return !p.proven() || r.stale(p) })
 		if v == nil {
 			return evicted, ErrNoRoom
 		}
@@ -197,8 +216,8 @@ func (r *reassembly) makeRoomNew(cost int) (evicted int, err error) {
 // makeRoomGrow makes room for one more fragment of p by evicting entries
 // worse than p will be: first within the proven share, then overall.
 func (r *reassembly) makeRoomGrow(p *partial, cost int) (evicted int, err error) {
-	grown := &partial{key: p.key, seq: p.seq, idx: make([]uint8, len(p.idx)+1)}
-	worseThan := func(v *partial) bool { return v != p && worse(v, grown) }
+	grown := &partial{key: p.key, seq: p.seq, last: r.now, idx: make([]uint8, len(p.idx)+1)}
+	worseThan := func(v *partial) bool { return v != p && r.worse(v, grown) }
 	provenCost := cost
 	if !p.proven() {
 		provenCost += p.bytes // p joins the proven share whole
@@ -227,7 +246,7 @@ func (r *reassembly) makeRoomGrow(p *partial, cost int) (evicted int, err error)
 func (r *reassembly) worst(ok func(*partial) bool) *partial {
 	var v *partial
 	for _, p := range r.entries {
-		if ok(p) && (v == nil || worse(p, v)) {
+		if ok(p) && (v == nil || r.worse(p, v)) {
 			v = p
 		}
 	}

@@ -50,7 +50,12 @@ func (j *junk) pair() [2][]byte {
 // memory.
 func (j *junk) burst(m, kmin int) [][]byte {
 	d, _ := DecodeFrame(j.fragment(MaxFragments))
-	k := max(d.K, m+1, kmin)
+	return j.burstK(m, max(d.K, m+1, kmin))
+}
+
+// burstK returns m distinct fragments of one junk message of k fragments.
+func (j *junk) burstK(m, k int) [][]byte {
+	d, _ := DecodeFrame(j.fragment(MaxFragments))
 	size := min(244, MaxMessage/k)
 	shard := make([]byte, size)
 	out := make([][]byte, m)
@@ -165,6 +170,32 @@ func TestExpiry(t *testing.T) {
 	}
 	if _, ok, _ := r.Accept(frames[1], t0.Add(DefaultLimits.MaxAge+time.Second)); ok {
 		t.Fatal("delivered from one fresh fragment after expiry")
+	}
+}
+
+// TestStaleEntriesGiveWay: messages that lost too many fragments leave
+// proven entries behind; once idle for MaxIdle they make room for new
+// messages instead of blocking them until MaxAge. (The link simulator found
+// the livelock this prevents: delivery fell from 90 % to 46 % over 1,000
+// trials of 4-of-6 fragments at 20 % loss.)
+func TestStaleEntriesGiveWay(t *testing.T) {
+	r := newTestReceiver(t, Mainnet)
+	now := t0
+	j := newJunk(5, Mainnet)
+	for range 2 * DefaultLimits.MaxPartial { // 3 of 4 or more fragments: never complete
+		for _, f := range j.burstK(3, 4) { // 75 %: more progress than 2 of 3
+			r.Accept(f, now)
+		}
+		now = now.Add(time.Second)
+	}
+	checkBounds(t, r, DefaultLimits)
+	frames, data := legit(t, 3, 0)
+	now = now.Add(DefaultLimits.MaxIdle + time.Second)
+	for i, f := range frames {
+		got, ok, err := r.Accept(f, now)
+		if i == 2 && (!ok || !bytes.Equal(got.Message.(Tx).Data, data)) {
+			t.Fatalf("blocked by stale entries: %v %v, stats %+v", ok, err, r.Stats())
+		}
 	}
 }
 

@@ -62,8 +62,8 @@ func NewReceiver(n Network, lim Limits) (*Receiver, error) {
 		return nil, fmt.Errorf("link: MaxPartial %d below 4", lim.MaxPartial)
 	case provenCap(lim.MaxBytes) < minLimitBytes:
 		return nil, fmt.Errorf("link: MaxBytes %d below %d (3/4 of it must hold the largest message)", lim.MaxBytes, minLimitBytes*4/3+1)
-	case lim.MaxAge <= 0 || lim.MaxDone < 1:
-		return nil, fmt.Errorf("link: MaxAge %v and MaxDone %d must be positive", lim.MaxAge, lim.MaxDone)
+	case lim.MaxAge <= 0 || lim.MaxIdle <= 0 || lim.MaxDone < 1:
+		return nil, fmt.Errorf("link: MaxAge %v, MaxIdle %v and MaxDone %d must be positive", lim.MaxAge, lim.MaxIdle, lim.MaxDone)
 	}
 	return &Receiver{network: n, re: newReassembly(lim), done: newDoneSet(lim.MaxDone)}, nil
 }
