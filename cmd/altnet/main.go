@@ -58,6 +58,7 @@ func rootCommand() *command {
 		subs: []*command{
 			versionCommand(),
 			simCommand(),
+			driverChildCommand(),
 		},
 	}
 }

@@ -3,9 +3,7 @@ package main
 import (
 	"flag"
 	"fmt"
-	"io"
 	"text/tabwriter"
-	"time"
 
 	"github.com/altnet/altnet/lora"
 	"github.com/altnet/altnet/radio/link"
@@ -157,6 +155,3 @@ func shortPlan(p link.Plan) string {
 	}
 	return fmt.Sprintf("%d of %d", p.K, p.N)
 }
-
-var _ io.Writer = (*tabwriter.Writer)(nil)
-var _ = time.Second

@@ -64,14 +64,11 @@ func (c *child) hello() error {
 	if caps.MTU < 1 || caps.MTU > MaxMTU {
 		return fmt.Errorf("proc: driver %s: MTU %d not in 1..%d", c.drv.Name(), caps.MTU, MaxMTU)
 	}
-	h := hello{name: c.drv.Name(), caps: caps, airtime: make([]time.Duration, caps.MTU+1)}
+	h := hello{name: c.drv.Name(), caps: caps, budget: c.drv.Budget(), airtime: make([]time.Duration, caps.MTU+1)}
 	for n := range h.airtime {
 		h.airtime[n] = c.drv.Airtime(n)
 	}
-	if err := c.write(msgHello, appendHello(nil, h)); err != nil {
-		return err
-	}
-	return c.write(msgBudget, appendBudget(nil, c.drv.Budget()))
+	return c.write(msgHello, appendHello(nil, h))
 }
 
 func (c *child) forwardFrames(ctx context.Context, cancel func()) {

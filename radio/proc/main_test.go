@@ -68,7 +68,7 @@ func (c *crashAfter) Send(ctx context.Context, p []byte) error {
 	return c.Driver.Send(ctx, p)
 }
 
-// exitAfterWrites exits once the hello and first budget are written.
+// exitAfterWrites exits once the hello is written.
 type exitAfterWrites struct {
 	w    io.Writer
 	code int
@@ -76,7 +76,7 @@ type exitAfterWrites struct {
 
 func (e exitAfterWrites) Write(b []byte) (int, error) {
 	n, err := e.w.Write(b)
-	if b[2] == byte(msgBudget) {
+	if b[2] == byte(msgHello) {
 		os.Exit(e.code)
 	}
 	return n, err
@@ -86,7 +86,7 @@ type lieAfterWrites struct{ w io.Writer }
 
 func (l *lieAfterWrites) Write(b []byte) (int, error) {
 	n, err := l.w.Write(b)
-	if b[2] == byte(msgBudget) {
+	if b[2] == byte(msgHello) {
 		l.w.Write([]byte{0xff, 0xff, byte(msgFrame)})
 	}
 	return n, err

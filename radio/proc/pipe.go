@@ -80,12 +80,18 @@ func (r *reader) next() (msgType, []byte, error) {
 	return msgType(b[0]), b[1:], nil
 }
 
-// hello is what a child announces when its driver is up.
+// hello is what a child announces when its driver is up: name (u8
+// length + bytes), direction (u8), MTU (u16), bit rate (u32), the budget
+// (as a budget message), and the airtime of every frame length 0..MTU
+// (u64 ns each).
 type hello struct {
 	name    string
 	caps    radio.Capabilities
+	budget  radio.Budget
 	airtime []time.Duration // index n: airtime of n bytes, 0..MTU
 }
+
+const budgetSize = 1 + 4*8
 
 func appendHello(dst []byte, h hello) []byte {
 	dst = append(dst, byte(len(h.name)))
@@ -93,6 +99,7 @@ func appendHello(dst []byte, h hello) []byte {
 	dst = append(dst, byte(h.caps.Direction))
 	dst = binary.LittleEndian.AppendUint16(dst, uint16(h.caps.MTU))
 	dst = binary.LittleEndian.AppendUint32(dst, uint32(h.caps.BitRate))
+	dst = appendBudget(dst, h.budget)
 	for _, d := range h.airtime {
 		dst = binary.LittleEndian.AppendUint64(dst, uint64(d))
 	}
@@ -100,14 +107,18 @@ func appendHello(dst []byte, h hello) []byte {
 }
 
 func decodeHello(b []byte) (hello, error) {
-	if len(b) < 1 || len(b) < 1+int(b[0])+7 {
+	if len(b) < 1 || len(b) < 1+int(b[0])+7+budgetSize {
 		return hello{}, fmt.Errorf("%w: hello of %d bytes", ErrProtocol, len(b))
 	}
 	h := hello{name: string(b[1 : 1+b[0]])}
 	b = b[1+b[0]:]
 	h.caps = radio.Capabilities{Direction: radio.Direction(b[0]), MTU: int(binary.LittleEndian.Uint16(b[1:])),
 		BitRate: int(binary.LittleEndian.Uint32(b[3:]))}
-	b = b[7:]
+	var err error
+	if h.budget, err = decodeBudget(b[7 : 7+budgetSize]); err != nil {
+		return hello{}, err
+	}
+	b = b[7+budgetSize:]
 	switch {
 	case h.caps.Direction > radio.ReceiveOnly:
 		return hello{}, fmt.Errorf("%w: direction %d", ErrProtocol, h.caps.Direction)
@@ -246,7 +257,7 @@ func appendBudget(dst []byte, b radio.Budget) []byte {
 }
 
 func decodeBudget(b []byte) (radio.Budget, error) {
-	if len(b) != 33 || b[0] > 1 {
+	if len(b) != budgetSize || b[0] > 1 {
 		return radio.Budget{}, fmt.Errorf("%w: budget message of %d bytes", ErrProtocol, len(b))
 	}
 	d := func(i int) time.Duration { return time.Duration(binary.LittleEndian.Uint64(b[1+8*i:])) }

@@ -204,6 +204,7 @@ func (s *Supervisor) handleHello(p *process, b []byte) error {
 		s.caps, s.airtime = h.caps, h.airtime
 		close(s.ready)
 	}
+	s.setBudget(h.budget)
 	p.up.Store(true)
 	s.notify.Set(radio.Up, nil, s.clk.Now())
 	return nil
@@ -214,13 +215,18 @@ func (s *Supervisor) handleBudget(b []byte) error {
 	if err != nil {
 		return err
 	}
+	s.setBudget(bu)
+	return nil
+}
+
+// setBudget stores a budget report and keeps the core's ledger in step.
+func (s *Supervisor) setBudget(bu radio.Budget) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.budget = bu
-	if bu.Limited && (s.ledger == nil || s.ledger.Window() != bu.Window || s.ledger.Allowed() != bu.Allowed) {
+	if bu.Limited && s.ledger == nil {
 		s.ledger = radio.NewLedger(bu.Window, bu.Allowed)
 	}
-	return nil
 }
 
 func (s *Supervisor) handleState(b []byte) error {

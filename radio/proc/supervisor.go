@@ -36,6 +36,10 @@ type Options struct {
 	MinBackoff, MaxBackoff, StableAfter time.Duration
 	// RxQueue is how many received frames wait for Receive (default 256).
 	RxQueue int
+	// DutyWindow and DutyAllowed set the core's own duty-cycle ledger,
+	// which no report from the child can loosen. When zero, the ledger
+	// takes the budget of the child's first announcement and keeps it.
+	DutyWindow, DutyAllowed time.Duration
 }
 
 func (o *Options) defaults() {
@@ -112,6 +116,12 @@ func Start(ctx context.Context, o Options) (*Supervisor, error) {
 		rx: make(chan radio.Frame, o.RxQueue), closed: make(chan struct{}), ready: make(chan struct{})}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
+	}
+	if o.DutyAllowed > 0 {
+		if o.DutyWindow <= 0 {
+			return nil, fmt.Errorf("proc: %s: duty cycle without a window", o.Name)
+		}
+		s.ledger = radio.NewLedger(o.DutyWindow, o.DutyAllowed)
 	}
 	s.wg.Go(s.supervise)
 	select {
@@ -244,14 +254,16 @@ func (s *Supervisor) Airtime(n int) time.Duration {
 	return s.airtime[n]
 }
 
-// Budget returns the child's last budget report, with Used raised to the
-// core's own ledger when that is higher (after a restart the child's
-// ledger starts empty; the core's does not).
+// Budget returns the child's last budget report, bounded by the core's own
+// ledger: its window and allowance, and Used raised to the core's count
+// when that is higher (after a restart the child's ledger starts empty;
+// the core's does not).
 func (s *Supervisor) Budget() radio.Budget {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	b := s.budget
 	if s.ledger != nil {
+		b.Limited, b.Window, b.Allowed = true, s.ledger.Window(), s.ledger.Allowed()
 		b.Used = max(b.Used, s.ledger.Used(s.clk.Now()))
 	}
 	return b

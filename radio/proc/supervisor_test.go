@@ -168,3 +168,24 @@ func TestProtocolViolation(t *testing.T) {
 		t.Fatalf("stats %+v", st)
 	}
 }
+
+// TestCoreDutyCycleWins: the core's configured duty cycle binds even when
+// the child claims a looser one.
+func TestCoreDutyCycleWins(t *testing.T) {
+	o := testOptions("loop") // the child allows 2 s per hour
+	o.DutyWindow, o.DutyAllowed = time.Hour, 500*time.Millisecond
+	s := start(t, o)
+	if b := s.Budget(); b.Allowed != 500*time.Millisecond {
+		t.Fatalf("budget %+v", b)
+	}
+	var be *radio.BudgetError
+	sent := 0
+	for ; sent < 5; sent++ {
+		if err := s.Send(t.Context(), make([]byte, 255)); errors.As(err, &be) {
+			break
+		}
+	}
+	if sent != 1 {
+		t.Fatalf("%d frames of 265 ms within a 500 ms allowance", sent)
+	}
+}
