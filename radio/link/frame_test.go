@@ -183,3 +183,15 @@ func TestBadBodies(t *testing.T) {
 		t.Fatalf("type 99: %v", err)
 	}
 }
+
+// TestMessageIDVector pins the message id and a whole transaction frame,
+// both computed independently (Python hashlib and a bitwise CRC-32C).
+func TestMessageIDVector(t *testing.T) {
+	if id := MessageID(Mainnet, TypeTx, []byte("abc")); id != [4]byte{0x70, 0x00, 0x53, 0x6c} {
+		t.Fatalf("id % x", id)
+	}
+	want := []byte{0x10, 0x03, 'a', 'b', 'c', 0x12, 0x02, 0x5d, 0xfe}
+	if got := AppendWhole(nil, Mainnet, TypeTx, []byte("abc")); !bytes.Equal(got, want) {
+		t.Fatalf("frame % x, want % x", got, want)
+	}
+}

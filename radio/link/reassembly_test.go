@@ -275,3 +275,23 @@ func BenchmarkReassemblyFlood(b *testing.B) {
 	runtime.KeepAlive(r)
 	runtime.KeepAlive(frames)
 }
+
+// BenchmarkAcceptMessage is the baseline for the flood: rebuilding a
+// 300-byte transaction from two of its parity fragments, per fragment.
+func BenchmarkAcceptMessage(b *testing.B) {
+	enc := Encoder{Network: Mainnet, MTU: 255, Airtime: sf9.Airtime, Redundancy: Redundancy{Extra: 3}}
+	out, _ := enc.Encode(Tx{Data: randomBytes(9, 300)})
+	frames, _ := out.Frames(0)
+	lim := DefaultLimits
+	lim.MaxDone = 1
+	r, _ := NewReceiver(Mainnet, lim)
+	b.ResetTimer()
+	for i := range b.N {
+		if _, ok, err := r.Accept(frames[2+i%2], t0); i%2 == 1 && !ok {
+			b.Fatal(err)
+		}
+		if i%2 == 1 {
+			r.done = newDoneSet(1) // forget it, to rebuild it again
+		}
+	}
+}
