@@ -192,6 +192,7 @@ func (s *Supervisor) handleHello(p *process, b []byte) error {
 	if p.isUp() {
 		return fmt.Errorf("%w: second hello", ErrProtocol)
 	}
+	first := false
 	select {
 	case <-s.ready:
 		if !s.sameHello(h) {
@@ -201,12 +202,14 @@ func (s *Supervisor) handleHello(p *process, b []byte) error {
 		if h.name != s.o.Name {
 			return fmt.Errorf("%w: child announced driver %q, want %q", ErrProtocol, h.name, s.o.Name)
 		}
-		s.caps, s.airtime = h.caps, h.airtime
-		close(s.ready)
+		s.caps, s.airtime, first = h.caps, h.airtime, true
 	}
 	s.setBudget(h.budget)
 	p.up.Store(true)
 	s.notify.Set(radio.Up, nil, s.clk.Now())
+	if first {
+		close(s.ready) // Start returns: everything above is in place
+	}
 	return nil
 }
 

@@ -83,9 +83,12 @@ func (b *bench) scheduler(o Options) *Scheduler {
 	if err != nil {
 		b.t.Fatal(err)
 	}
-	go s.Run(b.t.Context())
 	return s
 }
+
+// start runs the scheduler; tests queue their messages first, so the
+// order on the air does not depend on goroutine scheduling.
+func (b *bench) start(s *Scheduler) { go s.Run(b.t.Context()) }
 
 // types returns the types of the messages heard from driver name, in order.
 func (b *bench) types(name string) []string {
@@ -121,6 +124,7 @@ func TestPriorities(t *testing.T) {
 		must(t, s.Send(link.Tip{Height: 101, Header: make([]byte, 80)}))
 		must(t, s.Send(tx(1)))
 		must(t, s.Send(link.TxAck{Status: link.AckAccepted}))
+		b.start(s)
 		time.Sleep(2 * time.Hour)
 		synctest.Wait()
 		got := b.types("lora0")
@@ -147,6 +151,7 @@ func TestDutyCycleHeld(t *testing.T) {
 		for h := range 144 {
 			must(t, s.AddToCarousel(run(uint32(h), 1)))
 		}
+		b.start(s)
 		share := 27*time.Second + sf9.Airtime(255)
 		for range 120 {
 			time.Sleep(time.Minute)
@@ -176,6 +181,7 @@ func TestAssignment(t *testing.T) {
 		must(t, s.Send(tx(1)))
 		must(t, s.Send(link.Tip{Height: 2, Header: []byte{1}}))
 		must(t, s.SendTo("lora0", tx(2)))
+		b.start(s)
 		time.Sleep(time.Minute)
 		synctest.Wait()
 		if got := fmt.Sprint(b.types("lora0")); got != "[tx tip headers]" {
@@ -200,6 +206,7 @@ func TestTransactionPreemptsCarousel(t *testing.T) {
 		b := newBench(t, gwDriver{"lora0", 869_525_000, radio.TransmitOnly, 0})
 		s := b.scheduler(Options{Drivers: []DriverConfig{{Driver: b.gw["lora0"], Carousel: true, CarouselGap: time.Hour}}})
 		must(t, s.AddToCarousel(run(0, 100))) // 4000 bytes: 17 fragments, about 8 s
+		b.start(s)
 		time.Sleep(2 * time.Second)
 		must(t, s.Send(tx(1)))
 		time.Sleep(time.Minute)
