@@ -2,7 +2,6 @@ package ax25
 
 import (
 	"fmt"
-	"math/bits"
 	"time"
 )
 
@@ -85,43 +84,37 @@ func (t Timing) WorstAirtime(n int) time.Duration {
 // inserted after every run of five ones (ISO 3309), so no flag can appear
 // inside a frame. Pass the frame with its FCS.
 func StuffedBits(p []byte) int {
-	n, run := 8*len(p), 0
+	n, run := 8*len(p), uint8(0)
 	for _, c := range p {
-		if c == 0xFF {
-			// Eight ones: fast path, the run crosses the whole octet.
-			run += 8
-			n += run / 5
-			run %= 5
-			continue
-		}
-		// Ones before the first zero extend the current run.
-		lead := bits.TrailingZeros8(^c)
-		n += (run + lead) / 5
-		// The rest of the octet, after that zero, starts afresh.
-		run = countRuns(c>>lead, 8-lead, &n)
+		e := stuffTable[run][c]
+		n += int(e >> 4)
+		run = e & 0x0F
 	}
 	return n
 }
 
-// countRuns scans the low width bits of c, which start with a zero, adds a
-// stuffed bit for each five consecutive ones to *n, and returns the length
-// of the run of ones at the end.
-func countRuns(c byte, width int, n *int) int {
-	run := 0
-	for range width {
-		if c&1 != 0 {
-			run++
-			if run == 5 {
-				*n++
-				run = 0
+// stuffTable[run][c] describes octet c sent after run ones (0..4): the high
+// nibble is the number of zeros stuffed into it, the low nibble the run of
+// ones it leaves.
+var stuffTable = func() (t [5][256]uint8) {
+	for run := range 5 {
+		for c := range 256 {
+			stuffed, r := 0, run
+			for i := range 8 {
+				if c>>i&1 == 0 {
+					r = 0
+					continue
+				}
+				if r++; r == 5 {
+					stuffed++
+					r = 0
+				}
 			}
-		} else {
-			run = 0
+			t[run][c] = uint8(stuffed<<4 | r)
 		}
-		c >>= 1
 	}
-	return run
-}
+	return t
+}()
 
 // WorstStuffedBits returns the most bits n octets can occupy after bit
 // stuffing: all ones, one stuffed zero per five.
