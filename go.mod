@@ -7,7 +7,11 @@ tool (
 	github.com/btcsuite/btcd/cmd/btcctl
 )
 
-require github.com/jonboulle/clockwork v0.5.0
+require (
+	github.com/jonboulle/clockwork v0.5.0
+	github.com/tarm/serial v0.0.0-20180830185346-98f6abe2eb07
+	golang.org/x/sys v0.0.0-20200814200057-3d37ad5750ed
+)
 
 require (
 	github.com/aead/siphash v1.0.1 // indirect
@@ -31,8 +35,6 @@ require (
 	github.com/stretchr/objx v0.5.0 // indirect
 	github.com/stretchr/testify v1.8.4 // indirect
 	github.com/syndtr/goleveldb v1.0.1-0.20210819022825-2ae1ddf74ef7 // indirect
-	github.com/tarm/serial v0.0.0-20180830185346-98f6abe2eb07 // indirect
 	golang.org/x/crypto v0.0.0-20200622213623-75b288015ac9 // indirect
-	golang.org/x/sys v0.0.0-20200814200057-3d37ad5750ed // indirect
 	gopkg.in/yaml.v3 v3.0.1 // indirect
 )

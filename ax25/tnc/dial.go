@@ -85,7 +85,7 @@ func (s Serial) Dial(ctx context.Context) (io.ReadWriteCloser, error) {
 	}
 	p, err := serial.OpenPort(c)
 	if err != nil {
-		return nil, fmt.Errorf("tnc: open %s at %d baud: %w", s.Device, c.Baud, err)
+		return nil, fmt.Errorf("tnc: open %s at %d baud (the TNC's serial rate, e.g. 9600 or 115200): %w", s.Device, c.Baud, err)
 	}
 	return &serialConn{port: p, path: s.Device, timeout: c.ReadTimeout}, nil
 }
@@ -124,7 +124,7 @@ func (c *serialConn) Read(p []byte) (int, error) {
 			return 0, net.ErrClosed
 		}
 		if err != nil && !errors.Is(err, io.EOF) {
-			return 0, fmt.Errorf("tnc: read %s: %w", c.path, err)
+			return 0, fmt.Errorf("tnc: serial: %w", err)
 		}
 		// Idle. A device that vanished leaves no node behind, or
 		// returns at once instead of after the timeout.
@@ -144,7 +144,7 @@ func (c *serialConn) Read(p []byte) (int, error) {
 func (c *serialConn) Write(p []byte) (int, error) {
 	n, err := c.port.Write(p)
 	if err != nil {
-		return n, fmt.Errorf("tnc: write %s: %w", c.path, err)
+		return n, fmt.Errorf("tnc: serial: %w", err)
 	}
 	return n, nil
 }

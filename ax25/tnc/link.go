@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"sync/atomic"
+	"time"
 
 	"github.com/altnet/altnet/ax25"
 	"github.com/altnet/altnet/ax25/kiss"
@@ -18,11 +19,12 @@ func (d *Driver) run() {
 	backoff := d.s.MinBackoff
 	for {
 		d.note.Set(radio.Starting, nil, d.s.Clock.Now())
-		err := d.session()
+		upFor, err := d.session()
 		if d.ctx.Err() != nil {
 			return
 		}
-		if errors.Is(err, errLongSession) {
+		if upFor >= d.s.MaxBackoff {
+			// A link that held for a while starts the backoff afresh.
 			backoff = d.s.MinBackoff
 		}
 		d.s.Logger.Warn("tnc: link down", "driver", d.s.Name, "link", d.dialer.String(), "err", err, "retry", backoff)
@@ -34,26 +36,22 @@ func (d *Driver) run() {
 	}
 }
 
-// errLongSession marks a link that stayed up longer than MaxBackoff before
-// failing: the next attempt starts from MinBackoff again.
-var errLongSession = errors.New("tnc: link was up")
-
 // session dials, configures the TNC and reads frames until the link
-// fails.
-func (d *Driver) session() error {
+// fails. It returns how long the link was up and why it ended.
+func (d *Driver) session() (time.Duration, error) {
 	conn, err := d.dialer.Dial(d.ctx)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	defer conn.Close()
 	dec := kiss.NewDecoder(conn, ax25.MaxFrameLen)
 	if !d.attach(conn, dec) {
-		return d.ctx.Err()
+		return 0, d.ctx.Err()
 	}
 	defer d.detach(dec)
 	if p := d.s.Params; p != nil {
 		if err := d.writeConn(p.frames(d.s.Port)); err != nil {
-			return fmt.Errorf("tnc: set parameters: %w", err)
+			return 0, fmt.Errorf("tnc: set parameters: %w", err)
 		}
 	}
 	d.s.Logger.Info("tnc: link up", "driver", d.s.Name, "link", d.dialer.String())
@@ -61,10 +59,7 @@ func (d *Driver) session() error {
 	d.note.Set(radio.Up, nil, d.s.Clock.Now())
 	upAt := d.s.Clock.Now()
 	err = d.readLoop(dec)
-	if d.s.Clock.Since(upAt) >= d.s.MaxBackoff {
-		err = fmt.Errorf("%w: %w", errLongSession, err)
-	}
-	return err
+	return d.s.Clock.Since(upAt), err
 }
 
 // attach makes conn the current link unless the driver is closing.
