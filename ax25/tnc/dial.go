@@ -41,7 +41,7 @@ func (t TCP) Dial(ctx context.Context) (io.ReadWriteCloser, error) {
 	}
 	c, err := d.DialContext(ctx, "tcp", t.addr())
 	if err != nil {
-		return nil, fmt.Errorf("tnc: dial %s: %w", t, err)
+		return nil, fmt.Errorf("tnc: %w", err)
 	}
 	return c, nil
 }
