@@ -322,7 +322,7 @@ func TestAirtimeLimit(t *testing.T) {
 			t.Fatalf("frame over the limit: %v", err)
 		}
 		// The first frame started at start; it must leave the window.
-		wantWait := start.Add(time.Minute).Sub(time.Now()) + per - (10*time.Second - time.Duration(n)*per)
+		wantWait := time.Until(start.Add(time.Minute)) + per - (10*time.Second - time.Duration(n)*per)
 		if be.Wait <= 0 || be.Wait > wantWait {
 			t.Fatalf("wait %v, want (0, %v]", be.Wait, wantWait)
 		}
