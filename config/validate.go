@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/altnet/altnet/ax25"
 	"github.com/altnet/altnet/board"
 )
 
@@ -168,30 +169,9 @@ func (r Radio) validateKISS(key func(string) string, callsign string) error {
 	return nil
 }
 
-// validCallsign accepts 1-6 letters or digits with an optional -SSID of
-// 0..15, in either case (AX.25 2.2 section 3.12).
+// validCallsign accepts what an AX.25 address field can carry: 1-6
+// letters or digits with an optional -SSID of 0..15, in either case.
 func validCallsign(s string) bool {
-	call, ssid, has := strings.Cut(s, "-")
-	if len(call) < 1 || len(call) > 6 {
-		return false
-	}
-	for _, c := range strings.ToUpper(call) {
-		if (c < 'A' || c > 'Z') && (c < '0' || c > '9') {
-			return false
-		}
-	}
-	if !has {
-		return true
-	}
-	n := 0
-	if ssid == "" || len(ssid) > 2 {
-		return false
-	}
-	for _, c := range ssid {
-		if c < '0' || c > '9' {
-			return false
-		}
-		n = n*10 + int(c-'0')
-	}
-	return n <= 15
+	_, err := ax25.ParseAddress(s)
+	return err == nil
 }
