@@ -20,7 +20,7 @@ func simCommand() *command {
 }
 
 type simLinkFlags struct {
-	size, trials, sf, cr, mtu, parity int
+	size, trials, sf, cr, mtu, parity, passes int
 	loss, bw, target                  float64
 	oneway                            bool
 	seed                              uint64
@@ -31,18 +31,22 @@ func simLinkCommand() *command {
 	return &command{
 		name:    "link",
 		summary: "delivery and airtime of one message over a lossy LoRa link",
-		long: `Sends a transaction of --size bytes --trials times over a simulated one-way
-LoRa link that loses each frame with probability --loss, with the real link
+		long: `Sends a transaction of --size bytes --trials times over a simulated LoRa
+link that loses each frame with probability --loss, with the real link
 encoder, Reed-Solomon parity and reassembly, and prints "delivered D/N,
 airtime ratio R": R is the airtime spent per message over the airtime of
 sending it once, uncoded, in MTU-sized frames. The encoder plans the
 cheapest fragmentation that reaches --target (or uses --parity extra
-fragments). A delivery-versus-redundancy table follows, to choose from.`,
+fragments). With --oneway the sender transmits once; without it the
+receiver acknowledges over the same lossy link and the sender sends further
+passes of new fragments until acknowledged (at most --passes). A
+delivery-versus-redundancy table follows, to choose from.`,
 		flags: func(fs *flag.FlagSet) {
 			fs.IntVar(&f.size, "size", 300, "transaction size in `bytes`")
 			fs.Float64Var(&f.loss, "loss", 0.2, "probability that a frame is lost")
 			fs.IntVar(&f.trials, "trials", 1000, "number of messages sent")
-			fs.BoolVar(&f.oneway, "oneway", false, "one-way link: no acknowledgements, parity only (required)")
+			fs.BoolVar(&f.oneway, "oneway", false, "one-way link: no acknowledgements, parity only")
+			fs.IntVar(&f.passes, "passes", 8, "two-way links: most transmissions of one message")
 			fs.IntVar(&f.sf, "sf", 9, "LoRa spreading factor, 6..12")
 			fs.Float64Var(&f.bw, "bw", 125, "LoRa bandwidth in `kHz`")
 			fs.IntVar(&f.cr, "cr", 5, "LoRa coding rate 4/`N`, N = 5..8")
@@ -77,10 +81,11 @@ func (f simLinkFlags) config(m lora.Modem) (linksim.Config, error) {
 	if f.parity >= 0 {
 		r = link.Redundancy{Loss: f.loss, Extra: f.parity}
 	}
-	c := linksim.Config{Size: f.size, Loss: f.loss, Trials: f.trials, MTU: f.mtu, Airtime: m.Airtime, Redundancy: r, Seed: f.seed}
+	c := linksim.Config{Size: f.size, Loss: f.loss, Trials: f.trials, MTU: f.mtu, Airtime: m.Airtime, Redundancy: r,
+		TwoWay: !f.oneway, MaxPasses: f.passes, Seed: f.seed}
 	switch {
-	case !f.oneway:
-		return c, usagef("altnet sim link: only --oneway links are simulated (two-way links with acknowledgements are not yet)")
+	case f.passes < 1 || f.passes > 64:
+		return c, usagef("altnet sim link: --passes %d not in 1..64", f.passes)
 	case f.size < 1 || f.size > link.MaxMessage:
 		return c, usagef("altnet sim link: --size %d not in 1..%d", f.size, link.MaxMessage)
 	case f.trials < 1:
@@ -107,10 +112,19 @@ func runSimLink(e *env, f simLinkFlags) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "%d-byte transaction, one-way %v/%v/CR%v, MTU %d, %.0f%% frame loss, seed %d\n",
-		f.size, m.SF, m.Bandwidth, m.CodingRate, f.mtu, 100*f.loss, f.seed)
-	fmt.Fprintf(e.stdout, "plan: %s, predicted delivery %.2f%%\n", describePlan(res.Plan), 100*res.Plan.Delivery)
-	fmt.Fprintf(e.stdout, "delivered %d/%d, airtime ratio %.3f\n\n", res.Delivered, res.Trials, res.Ratio())
+	way := "one-way"
+	if c.TwoWay {
+		way = "two-way"
+	}
+	fmt.Fprintf(e.stdout, "%d-byte transaction, %s %v/%v/CR%v, MTU %d, %.0f%% frame loss, seed %d\n",
+		f.size, way, m.SF, m.Bandwidth, m.CodingRate, f.mtu, 100*f.loss, f.seed)
+	fmt.Fprintf(e.stdout, "plan: %s, predicted delivery %.2f%% per pass\n", describePlan(res.Plan), 100*res.Plan.Delivery)
+	fmt.Fprintf(e.stdout, "delivered %d/%d, airtime ratio %.3f\n", res.Delivered, res.Trials, res.Ratio())
+	if c.TwoWay {
+		fmt.Fprintf(e.stdout, "acknowledged %d/%d after %.2f passes on average, acknowledgement airtime ratio %.3f\n",
+			res.Acked, res.Trials, float64(res.Passes)/float64(res.Trials), res.AckRatio())
+	}
+	fmt.Fprintln(e.stdout)
 	return simLinkCurve(e, c, res.Plan)
 }
 

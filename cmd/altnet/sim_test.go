@@ -26,9 +26,16 @@ func TestSimLink(t *testing.T) {
 	}
 }
 
+func TestSimLinkTwoWay(t *testing.T) {
+	out, errOut, code := altnet(t, "sim", "link", "--trials", "100", "--target", "0.9")
+	if code != 0 || !strings.Contains(out, "two-way") || !regexp.MustCompile(`(?m)^acknowledged \d+/100 after [0-9.]+ passes`).MatchString(out) {
+		t.Fatalf("exit %d: %s%s", code, out, errOut)
+	}
+}
+
 func TestSimLinkUsage(t *testing.T) {
 	for _, args := range [][]string{
-		{"sim", "link", "--loss", "0.2"}, // not --oneway
+		{"sim", "link", "--passes", "0"},
 		{"sim", "link", "--oneway", "--loss", "1.5"},
 		{"sim", "link", "--oneway", "--bw", "100"},
 		{"sim", "link", "--oneway", "--size", "0"},

@@ -1,7 +1,11 @@
 // Package linksim measures the link protocol over the simulated medium:
-// Monte-Carlo trials of one message sent over a lossy one-way link, with
-// the real encoder, the generic medium driver on both ends, and the real
-// receiver and reassembly. It backs `altnet sim link`.
+// Monte-Carlo trials of one transaction sent over a lossy link, with the
+// real encoder, the generic medium driver on both ends, and the real
+// receiver and reassembly. On a one-way link the sender transmits once; on
+// a two-way link the receiver acknowledges (link.TxAck) what it rebuilt,
+// again on acknowledging fragments of a transaction it already has, and the
+// sender transmits further passes of new fragments until acknowledged. It
+// backs `altnet sim link`.
 //
 // Time is a fake clock that the trial loop advances itself, by exactly
 // each frame's airtime, so a thousand trials of LoRa airtime run in well
@@ -12,15 +16,10 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
-	"runtime"
 	"time"
 
-	"github.com/jonboulle/clockwork"
-
-	"github.com/altnet/altnet/radio"
 	"github.com/altnet/altnet/radio/link"
 	"github.com/altnet/altnet/radio/medium"
-	"github.com/altnet/altnet/radio/simdriver"
 )
 
 // Config is one experiment.
@@ -36,9 +35,13 @@ type Config struct {
 	// lora.Modem.Airtime).
 	MTU     int
 	Airtime func(n int) time.Duration
-	// Redundancy is the driver's forward error correction.
+	// Redundancy is the forward error correction of both ends.
 	Redundancy link.Redundancy
-	Seed       uint64
+	// TwoWay makes the link carry acknowledgements back; MaxPasses bounds
+	// the sender's transmissions of one transaction (default 8).
+	TwoWay    bool
+	MaxPasses int
+	Seed      uint64
 }
 
 // Result is what an experiment measured.
@@ -46,9 +49,13 @@ type Result struct {
 	Trials, Delivered int
 	// Plan is the encoder's plan for the message.
 	Plan link.Plan
-	// Spent is the airtime of every frame sent; Baseline is the airtime of
-	// sending the message once, uncoded, in MTU-sized frames.
+	// Spent is the airtime of every frame the sender sent; Baseline is the
+	// airtime of sending the message once, uncoded, in MTU-sized frames.
 	Spent, Baseline time.Duration
+	// Two-way links only: transactions whose acknowledgement reached the
+	// sender, the passes sent, and the airtime of the acknowledgements.
+	Acked, Passes int
+	AckSpent      time.Duration
 }
 
 // Ratio returns the airtime ratio R: airtime spent per trial over the
@@ -100,126 +107,44 @@ func Run(ctx context.Context, c Config) (Result, error) {
 		for j := range data {
 			data[j] = byte(rng.Uint32())
 		}
-		out, err := s.enc.Encode(link.Tx{Data: data})
+		out, err := s.gw.enc.Encode(link.Tx{Data: data})
 		if err != nil {
 			return res, err
 		}
 		res.Plan = out.Plan
-		ok, spent, err := s.trial(ctx, out)
+		t, err := s.trial(ctx, out, data, c)
 		if err != nil {
 			return res, fmt.Errorf("linksim: trial %d: %w", i, err)
 		}
-		res.Spent += spent
-		if ok {
-			res.Delivered++
-		}
+		res.add(t)
 	}
 	return res, nil
 }
 
-// setup is a gateway and a receiver on a one-way link.
-type setup struct {
-	clk    *clockwork.FakeClock
-	m      *medium.Medium
-	gw, rx *simdriver.Driver
-	r      *link.Receiver
-	enc    link.Encoder
-	sent   int // frames sent
-	heard  int // frames taken from the receiving driver
+// outcome is one trial's result.
+type outcome struct {
+	delivered, acked bool
+	passes           int
+	spent, ackSpent  time.Duration
 }
 
-func newSetup(c Config) (*setup, error) {
-	s := &setup{clk: clockwork.NewFakeClockAt(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))}
-	s.m = medium.New(medium.Options{Clock: s.clk, Seed: c.Seed})
-	var err error
-	open := func(name string, dir radio.Direction) *simdriver.Driver {
-		var d *simdriver.Driver
-		if err == nil {
-			d, err = simdriver.Open(simdriver.Options{Name: name, Medium: s.m, Channel: channel, Direction: dir,
-				MTU: c.MTU, Airtime: c.Airtime, RxQueue: link.MaxFragments})
-		}
-		return d
+func (r *Result) add(t outcome) {
+	r.Spent += t.spent
+	r.AckSpent += t.ackSpent
+	r.Passes += t.passes
+	if t.delivered {
+		r.Delivered++
 	}
-	s.gw, s.rx = open("gateway", radio.TransmitOnly), open("receiver", radio.ReceiveOnly)
-	if err != nil {
-		return nil, err
+	if t.acked {
+		r.Acked++
 	}
-	s.m.Connect("gateway", "receiver", medium.Link{Loss: c.Loss})
-	lim := link.DefaultLimits
-	lim.MaxAge = 24 * time.Hour
-	if s.r, err = link.NewReceiver(link.Mainnet, lim); err != nil {
-		return nil, err
-	}
-	s.enc = link.Encoder{Network: link.Mainnet, MTU: c.MTU, Airtime: c.Airtime, Redundancy: c.Redundancy}
-	return s, nil
 }
 
-func (s *setup) close() {
-	s.gw.Close()
-	s.rx.Close()
-}
-
-// trial sends one message and reports whether the receiver rebuilt it.
-func (s *setup) trial(ctx context.Context, out *link.Outgoing) (bool, time.Duration, error) {
-	frames, err := out.Frames(0)
-	if err != nil {
-		return false, 0, err
+// AckRatio returns the acknowledgements' airtime per trial over the
+// baseline.
+func (r Result) AckRatio() float64 {
+	if r.Trials == 0 || r.Baseline == 0 {
+		return 0
 	}
-	var spent time.Duration
-	for _, f := range frames {
-		if err := s.send(ctx, f); err != nil {
-			return false, spent, err
-		}
-		spent += s.gw.Airtime(len(f))
-	}
-	heard, err := s.drain(ctx)
-	if err != nil {
-		return false, spent, err
-	}
-	delivered := false
-	for _, f := range heard {
-		got, ok, _ := s.r.Accept(f.Payload, f.Time)
-		delivered = delivered || (ok && got.ID == out.ID)
-	}
-	return delivered, spent, nil
-}
-
-// send transmits one frame: the driver waits its airtime on the fake
-// clock, which this goroutine advances once the driver's timer and the
-// medium's delivery timer are set.
-func (s *setup) send(ctx context.Context, frame []byte) error {
-	errc := make(chan error, 1)
-	go func() { errc <- s.gw.Send(ctx, frame) }()
-	if err := s.clk.BlockUntilContext(ctx, 2); err != nil {
-		return err
-	}
-	s.clk.Advance(s.gw.Airtime(len(frame)))
-	s.sent++
-	return <-errc
-}
-
-// drain waits until the medium has judged every frame sent and returns
-// the ones the receiving driver queued.
-func (s *setup) drain(ctx context.Context) ([]radio.Frame, error) {
-	var rs simdriver.Stats
-	for {
-		ms := s.m.Stats("receiver")
-		rs = s.rx.Stats()
-		if ms.Lost+ms.Missed+ms.Collided+rs.Received+rs.BadCRC+rs.Overflow >= s.sent {
-			break
-		}
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
-		runtime.Gosched()
-	}
-	var frames []radio.Frame
-	for ; s.heard < rs.Received; s.heard++ {
-		f, err := s.rx.Receive(ctx)
-		if err != nil {
-			return nil, err
-		}
-		frames = append(frames, f)
-	}
-	return frames, nil
+	return float64(r.AckSpent) / float64(r.Trials) / float64(r.Baseline)
 }

@@ -59,3 +59,21 @@ func TestSameSeedSameFigures(t *testing.T) {
 		t.Fatalf("two runs differ: %+v and %+v", a, b)
 	}
 }
+
+// TestTwoWay: with acknowledgements, the sender repeats passes of new
+// fragments until acknowledged, so nearly everything arrives and is
+// acknowledged even with little parity per pass.
+func TestTwoWay(t *testing.T) {
+	res, err := Run(t.Context(), Config{Size: 300, Loss: 0.2, Trials: 200, MTU: 255, Airtime: sf9.Airtime,
+		Redundancy: link.Redundancy{Loss: 0.2, Target: 0.9}, TwoWay: true, Seed: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("delivered %d, acked %d of %d, passes %d, R %.3f, ack R %.3f", res.Delivered, res.Acked, res.Trials, res.Passes, res.Ratio(), res.AckRatio())
+	if res.Delivered != res.Trials || res.Acked < res.Trials-1 {
+		t.Fatalf("delivered %d, acked %d of %d", res.Delivered, res.Acked, res.Trials)
+	}
+	if res.Passes <= res.Trials || res.Ratio() > 2.7 {
+		t.Fatalf("%d passes for %d trials, R %.3f", res.Passes, res.Trials, res.Ratio())
+	}
+}
