@@ -21,9 +21,9 @@ func simCommand() *command {
 
 type simLinkFlags struct {
 	size, trials, sf, cr, mtu, parity, passes int
-	loss, bw, target                  float64
-	oneway                            bool
-	seed                              uint64
+	loss, bw, target                          float64
+	oneway                                    bool
+	seed                                      uint64
 }
 
 func simLinkCommand() *command {
