@@ -48,6 +48,7 @@ const (
 
 var networkNames = [...]string{Mainnet: "mainnet", Testnet: "testnet", Signet: "signet", Regtest: "regtest"}
 
+// String returns the network's name.
 func (n Network) String() string {
 	if int(n) < len(networkNames) {
 		return networkNames[n]
@@ -84,6 +85,7 @@ var typeNames = [...]string{TypeHeaderRun: "headers", TypeTip: "tip", TypeTx: "t
 // Known reports whether t is a type of this version.
 func (t Type) Known() bool { return t >= TypeHeaderRun && t <= TypeHeaderRequest }
 
+// String returns the type's name, as configuration names it.
 func (t Type) String() string {
 	if t.Known() {
 		return typeNames[t]

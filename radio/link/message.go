@@ -139,6 +139,7 @@ const (
 	AckRejected     AckStatus = 2
 )
 
+// String returns the status in words.
 func (s AckStatus) String() string {
 	switch s {
 	case AckAccepted:

@@ -259,6 +259,7 @@ type logWriter struct {
 // maxLogLine bounds one logged line of a child's output.
 const maxLogLine = 1024
 
+// Write logs every complete line of b (long lines cut at maxLogLine).
 func (w *logWriter) Write(b []byte) (int, error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()

@@ -32,6 +32,7 @@ const (
 
 var classNames = [...]string{Urgent: "urgent", Tips: "tips", Answers: "answers", Carousel: "carousel"}
 
+// String returns the class's name.
 func (c Class) String() string {
 	if int(c) < len(classNames) {
 		return classNames[c]
