@@ -4,6 +4,7 @@ import (
 	"flag"
 	"fmt"
 	"text/tabwriter"
+	"time"
 
 	"github.com/altnet/altnet/lora"
 	"github.com/altnet/altnet/radio/link"
@@ -24,6 +25,7 @@ type simLinkFlags struct {
 	loss, bw, target                          float64
 	oneway                                    bool
 	seed                                      uint64
+	burst                                     time.Duration
 }
 
 func simLinkCommand() *command {
@@ -54,6 +56,7 @@ delivery-versus-redundancy table follows, to choose from.`,
 			fs.Float64Var(&f.target, "target", 0.995, "delivery probability the encoder plans for")
 			fs.IntVar(&f.parity, "parity", -1, "fixed number of extra fragments instead of --target")
 			fs.Uint64Var(&f.seed, "seed", 1, "random seed (loss pattern and message contents)")
+			fs.DurationVar(&f.burst, "burst", 0, "lose frames in fades of this `duration` (same mean loss) instead of independently")
 		},
 		run: func(e *env, args []string) error {
 			if err := noArgs("altnet sim link", args); err != nil {
@@ -82,8 +85,10 @@ func (f simLinkFlags) config(m lora.Modem) (linksim.Config, error) {
 		r = link.Redundancy{Loss: f.loss, Extra: f.parity}
 	}
 	c := linksim.Config{Size: f.size, Loss: f.loss, Trials: f.trials, MTU: f.mtu, Airtime: m.Airtime, Redundancy: r,
-		TwoWay: !f.oneway, MaxPasses: f.passes, Seed: f.seed}
+		TwoWay: !f.oneway, MaxPasses: f.passes, Seed: f.seed, Burst: f.burst}
 	switch {
+	case f.burst < 0:
+		return c, usagef("altnet sim link: negative --burst")
 	case f.passes < 1 || f.passes > 64:
 		return c, usagef("altnet sim link: --passes %d not in 1..64", f.passes)
 	case f.size < 1 || f.size > link.MaxMessage:
@@ -116,8 +121,12 @@ func runSimLink(e *env, f simLinkFlags) error {
 	if c.TwoWay {
 		way = "two-way"
 	}
-	fmt.Fprintf(e.stdout, "%d-byte transaction, %s %v/%v/CR%v, MTU %d, %.0f%% frame loss, seed %d\n",
-		f.size, way, m.SF, m.Bandwidth, m.CodingRate, f.mtu, 100*f.loss, f.seed)
+	loss := "independent"
+	if f.burst > 0 {
+		loss = "in " + f.burst.String() + " fades"
+	}
+	fmt.Fprintf(e.stdout, "%d-byte transaction, %s %v/%v/CR%v, MTU %d, %.0f%% frame loss %s, seed %d\n",
+		f.size, way, m.SF, m.Bandwidth, m.CodingRate, f.mtu, 100*f.loss, loss, f.seed)
 	fmt.Fprintf(e.stdout, "plan: %s, predicted delivery %.2f%% per pass\n", describePlan(res.Plan), 100*res.Plan.Delivery)
 	fmt.Fprintf(e.stdout, "delivered %d/%d, airtime ratio %.3f\n", res.Delivered, res.Trials, res.Ratio())
 	if c.TwoWay {

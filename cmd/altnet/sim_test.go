@@ -47,3 +47,10 @@ func TestSimLinkUsage(t *testing.T) {
 		}
 	}
 }
+
+func TestSimLinkBurst(t *testing.T) {
+	out, errOut, code := altnet(t, "sim", "link", "--oneway", "--trials", "100", "--burst", "5s")
+	if code != 0 || !strings.Contains(out, "20% frame loss in 5s fades") {
+		t.Fatalf("exit %d: %s%s", code, out, errOut)
+	}
+}

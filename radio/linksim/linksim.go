@@ -29,6 +29,10 @@ type Config struct {
 	Size int
 	// Loss is the probability that the link loses a frame.
 	Loss float64
+	// Burst, when positive, makes the same mean loss come in bursts: time
+	// is cut into slots of Burst, a fraction Loss of which lose every frame
+	// (medium.Link fading) while the others lose none.
+	Burst time.Duration
 	// Trials is the number of messages sent.
 	Trials int
 	// MTU and Airtime describe the driver (for LoRa: 255 and

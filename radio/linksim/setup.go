@@ -47,9 +47,13 @@ func newSetup(c Config) (*setup, error) {
 		s.gw.d.Close()
 		return nil, err
 	}
-	s.m.Connect("gateway", "receiver", medium.Link{Loss: c.Loss})
+	l := medium.Link{Loss: c.Loss}
+	if c.Burst > 0 {
+		l = medium.Link{FadeSlot: c.Burst, FadeProb: c.Loss, FadeLoss: 1}
+	}
+	s.m.Connect("gateway", "receiver", l)
 	if c.TwoWay {
-		s.m.Connect("receiver", "gateway", medium.Link{Loss: c.Loss})
+		s.m.Connect("receiver", "gateway", l)
 	}
 	return s, nil
 }
