@@ -8,8 +8,8 @@
 // The chip model of the lora package and the simulated TNC of the ax25
 // package attach to a Medium exactly where a real radio meets the air, so the
 // drivers above them run unchanged. Links are directional (a one-way link is
-// a link in one direction only) and carry loss, bit error rate, latency and a
-// link budget (RSSI, SNR).
+// a link in one direction only) and carry loss, fading (burst loss), bit
+// error rate, latency and a link budget (RSSI, SNR).
 //
 // Time comes from the clock given to New, so a test inside a
 // testing/synctest bubble runs hours of traffic in milliseconds. Random
