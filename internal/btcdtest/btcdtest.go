@@ -34,6 +34,7 @@ import (
 
 	"github.com/btcsuite/btcd/chaincfg"
 	"github.com/btcsuite/btcd/rpcclient"
+	"github.com/btcsuite/btcd/wire"
 )
 
 // Timeouts of the harness. They bound waits on a real process, so they are
@@ -84,6 +85,7 @@ type Node struct {
 	exited  chan struct{} // closed when cmd has been reaped
 	rpc     *rpcclient.Client
 	stopped bool
+	saved   []*wire.MsgBlock // the chain Halt kept for Resume
 }
 
 // Start builds btcd when needed, starts a node in a new temporary folder and
@@ -276,13 +278,24 @@ func (n *Node) Stop() error {
 }
 
 // Restart stops the node and starts it again with the same data folder,
-// ports and options, and with the same best chain.
+// ports, options and best chain: Halt, then Resume.
+func (n *Node) Restart() error {
+	if err := n.Halt(); err != nil {
+		return err
+	}
+	return n.Resume()
+}
+
+// Halt stops the node's process (P2PAddr then refuses connections) and
+// keeps its best chain for Resume.
 //
 // btcd v0.24.2 deletes a regtest database at every start (btcd.go,
-// removeRegressionDB), so Restart saves the best chain's blocks before the
-// stop and submits them again (RPC submitblock) before P2PAddr accepts
-// connections again. The mempool is lost, as on any btcd restart.
-func (n *Node) Restart() error {
+// removeRegressionDB), so Halt saves the best chain's blocks and Resume
+// submits them again (RPC submitblock) before P2PAddr accepts connections
+// again. Peers see a node that was down and came back with its chain, as a
+// node with a persistent database would. The mempool is lost, as on any
+// btcd restart.
+func (n *Node) Halt() error {
 	blocks, err := n.bestChainBlocks()
 	if err != nil {
 		return err
@@ -291,6 +304,19 @@ func (n *Node) Restart() error {
 	if err := n.Stop(); err != nil {
 		return err
 	}
+	n.mu.Lock()
+	n.saved = blocks
+	n.mu.Unlock()
+	return nil
+}
+
+// Resume starts a halted node again on the same ports and data folder and
+// restores the chain Halt saved.
+func (n *Node) Resume() error {
+	n.mu.Lock()
+	blocks := n.saved
+	n.saved = nil
+	n.mu.Unlock()
 	if err := n.launch(); err != nil {
 		return err
 	}
