@@ -213,4 +213,3 @@ func checkRestart(t *testing.T, node *btcdtest.Node, client *Client, chain *memC
 	}
 	waitSynced(t, node, chain)
 }
-

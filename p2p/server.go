@@ -93,8 +93,8 @@ type PeerInfo struct {
 	SendHeaders bool
 	// Since is when its handshake completed.
 	Since time.Time
-	// Requests counts its getheaders, getblocks and getdata messages.
-	GetHeaders, GetBlocks, GetData int
+	// GetHeaders, GetBlocks, GetData and GetAddr count its requests.
+	GetHeaders, GetBlocks, GetData, GetAddr int
 }
 
 // NewServer checks cfg and returns a server; call Serve to accept peers.

@@ -124,10 +124,12 @@ func (sp *serverPeer) handle(msg wire.Message) error {
 		// points per block on btcd; silence costs a stall disconnection at
 		// worst.
 		sp.update(func(i *PeerInfo) { i.GetData++ })
+	case *wire.MsgGetAddr:
+		// Never answered: an empty addr gets us disconnected, and we know
+		// no addresses worth sharing.
+		sp.update(func(i *PeerInfo) { i.GetAddr++ })
 	default:
-		// getaddr: never answered (an empty addr gets us disconnected, and
-		// we know no addresses). inv, headers, addr, feefilter, ...:
-		// ignored.
+		// inv, headers, addr, feefilter, ...: ignored.
 	}
 	return nil
 }
