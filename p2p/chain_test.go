@@ -162,9 +162,18 @@ func (c *memChain) reorgCount() int {
 // mine appends n headers with valid proof of work on top of the tip and
 // returns them. Merkle roots are made up: these blocks do not exist.
 func (c *memChain) mine(n int, tag uint32) []wire.BlockHeader {
+	tip, _ := c.tipHash()
+	return c.mineFrom(tip, n, tag)
+}
+
+// mineFrom is mine on top of the known header parent; tag makes the headers
+// differ from those of another branch.
+func (c *memChain) mineFrom(parent chainhash.Hash, n int, tag uint32) []wire.BlockHeader {
 	var out []wire.BlockHeader
 	for range n {
-		tip, _ := c.Tip()
+		c.mu.Lock()
+		tip := c.nodes[parent].header
+		c.mu.Unlock()
 		prev := tip.BlockHash()
 		h := wire.BlockHeader{
 			Version:   0x20000000,
@@ -178,6 +187,7 @@ func (c *memChain) mine(n int, tag uint32) []wire.BlockHeader {
 			panic(err)
 		}
 		out = append(out, h)
+		parent = h.BlockHash()
 	}
 	return out
 }

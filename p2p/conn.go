@@ -11,9 +11,17 @@ import (
 	"github.com/btcsuite/btcd/wire"
 )
 
-// peerConn is one framed P2P connection. Writes happen on the goroutine that
-// owns the session; reads happen on a reader goroutine started after the
-// handshake, which hands messages over through msgs.
+// sendQueueLen bounds the messages waiting to be written. A peer that
+// leaves this many unread is not reading at all; the connection ends.
+const sendQueueLen = 64
+
+// errSendQueueFull ends a connection whose peer stopped reading.
+var errSendQueueFull = errors.New("p2p: send queue full: peer not reading")
+
+// peerConn is one framed P2P connection with a reader and a writer
+// goroutine, so that the goroutine owning the session never blocks on the
+// socket: it queues what it sends and takes what arrives from msgs. The
+// first error of either goroutine goes to errs.
 type peerConn struct {
 	nc           net.Conn
 	magic        wire.BitcoinNet
@@ -21,49 +29,88 @@ type peerConn struct {
 	writeTimeout time.Duration
 	log          *slog.Logger
 
+	out       chan []byte       // encoded messages for the writer
 	msgs      chan wire.Message // from the reader
-	readErr   chan error        // the reader's last error (buffered, 1)
+	errs      chan error        // reader's and writer's last errors (buffered, 2)
 	done      chan struct{}     // closed by close
 	closeOnce sync.Once
 	wg        sync.WaitGroup
 }
 
+// newPeerConn wraps nc and starts its writer.
 func newPeerConn(nc net.Conn, magic wire.BitcoinNet, writeTimeout time.Duration, log *slog.Logger) *peerConn {
-	return &peerConn{
+	p := &peerConn{
 		nc:           nc,
 		magic:        magic,
 		pver:         wire.ProtocolVersion,
 		writeTimeout: writeTimeout,
 		log:          log,
+		out:          make(chan []byte, sendQueueLen),
 		msgs:         make(chan wire.Message),
-		readErr:      make(chan error, 1),
+		errs:         make(chan error, 2),
 		done:         make(chan struct{}),
 	}
+	p.wg.Add(1)
+	go p.writer()
+	return p
 }
 
-// send writes msg with the witness encoding.
+// send queues msg with the witness encoding.
 func (p *peerConn) send(msg wire.Message) error {
 	return p.sendEnc(msg, wire.WitnessEncoding)
 }
 
-// sendEnc writes msg in one write, bounded by the write timeout.
+// sendEnc queues msg for the writer. It fails when the queue is full (the
+// peer is not reading) or the connection is closed.
 func (p *peerConn) sendEnc(msg wire.Message, enc wire.MessageEncoding) error {
 	b, err := encodeMessage(msg, p.magic, p.pver, enc)
 	if err != nil {
 		return fmt.Errorf("p2p: %w", err)
 	}
+	select {
+	case <-p.done:
+		return fmt.Errorf("p2p: send %s: %w", msg.Command(), net.ErrClosed)
+	default:
+	}
+	select {
+	case p.out <- b:
+		p.log.Debug("p2p: sent", "cmd", msg.Command(), "bytes", len(b))
+		return nil
+	default:
+		return fmt.Errorf("%w (%s)", errSendQueueFull, msg.Command())
+	}
+}
+
+// writer writes queued messages, one write each, bounded by the write
+// timeout. On failure it closes the socket, which stops the reader too.
+func (p *peerConn) writer() {
+	defer p.wg.Done()
+	for {
+		select {
+		case <-p.done:
+			return
+		case b := <-p.out:
+			if err := p.write(b); err != nil {
+				p.errs <- err
+				_ = p.nc.Close()
+				return
+			}
+		}
+	}
+}
+
+func (p *peerConn) write(b []byte) error {
 	if err := p.nc.SetWriteDeadline(time.Now().Add(p.writeTimeout)); err != nil {
-		return fmt.Errorf("p2p: send %s: %w", msg.Command(), err)
+		return fmt.Errorf("p2p: write: %w", err)
 	}
 	if _, err := p.nc.Write(b); err != nil {
-		return fmt.Errorf("p2p: send %s: %w", msg.Command(), err)
+		return fmt.Errorf("p2p: write: %w", err)
 	}
-	p.log.Debug("p2p: sent", "cmd", msg.Command(), "bytes", len(b))
 	return nil
 }
 
 // recv reads the next message this package decodes, skipping ignored
-// commands. It is used during the handshake, before the reader starts.
+// commands. The handshake calls it directly, before the reader starts.
 func (p *peerConn) recv() (wire.Message, error) {
 	for {
 		msg, cmd, err := readMessage(p.nc, p.magic, p.pver)
@@ -79,7 +126,7 @@ func (p *peerConn) recv() (wire.Message, error) {
 }
 
 // startReader starts the goroutine that feeds msgs until the connection
-// fails or is closed; the failure then goes to readErr.
+// fails or is closed.
 func (p *peerConn) startReader() {
 	p.wg.Add(1)
 	go func() {
@@ -87,7 +134,7 @@ func (p *peerConn) startReader() {
 		for {
 			msg, err := p.recv()
 			if err != nil {
-				p.readErr <- err
+				p.errs <- err
 				return
 			}
 			select {
@@ -99,7 +146,8 @@ func (p *peerConn) startReader() {
 	}()
 }
 
-// close closes the connection and waits for the reader. It is idempotent.
+// close closes the connection and waits for its goroutines. It is
+// idempotent.
 func (p *peerConn) close() {
 	p.closeOnce.Do(func() {
 		close(p.done)
@@ -108,9 +156,9 @@ func (p *peerConn) close() {
 	p.wg.Wait()
 }
 
-// setDeadline bounds all I/O until cleared with the zero time.
-func (p *peerConn) setDeadline(t time.Time) error {
-	if err := p.nc.SetDeadline(t); err != nil && !errors.Is(err, net.ErrClosed) {
+// setReadDeadline bounds reads until cleared with the zero time.
+func (p *peerConn) setReadDeadline(t time.Time) error {
+	if err := p.nc.SetReadDeadline(t); err != nil {
 		return fmt.Errorf("p2p: set deadline: %w", err)
 	}
 	return nil

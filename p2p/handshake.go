@@ -82,14 +82,14 @@ func newNonce() uint64 { return rand.Uint64() }
 // peer's. It sets p.pver to the lower of both versions and returns the
 // peer's version message.
 func handshake(p *peerConn, local localVersion, outbound bool, timeout time.Duration) (*wire.MsgVersion, error) {
-	if err := p.setDeadline(time.Now().Add(timeout)); err != nil {
+	if err := p.setReadDeadline(time.Now().Add(timeout)); err != nil {
 		return nil, err
 	}
 	remote, err := exchange(p, local, outbound)
 	if err != nil {
 		return nil, err
 	}
-	if err := p.setDeadline(time.Time{}); err != nil {
+	if err := p.setReadDeadline(time.Time{}); err != nil {
 		return nil, err
 	}
 	p.pver = min(uint32(remote.ProtocolVersion), ProtocolVersion)

@@ -101,7 +101,7 @@ func TestMeasureBtcdPenalties(t *testing.T) {
 	if err := p.send(msg); err != nil {
 		t.Fatal(err)
 	}
-	_ = p.setDeadline(time.Now().Add(10 * time.Second))
+	_ = p.setReadDeadline(time.Now().Add(10 * time.Second))
 	for {
 		m, err := p.recv()
 		if err != nil {

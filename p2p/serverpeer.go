@@ -83,7 +83,7 @@ func (sp *serverPeer) loop(ctx context.Context) error {
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
-		case err = <-sp.p.readErr:
+		case err = <-sp.p.errs:
 			return err
 		case msg := <-sp.p.msgs:
 			err = sp.handle(msg)
@@ -163,24 +163,37 @@ func (sp *serverPeer) onGetBlocks(m *wire.MsgGetBlocks) error {
 	return sp.p.send(inv)
 }
 
-// announceTip tells the peer about the source's tip unless it knows it:
-// headers with the tip's header to a peer that sent sendheaders (BIP 130; a
-// peer missing the parent asks with getheaders), inv MSG_BLOCK otherwise.
+// maxAnnounceHeaders is the most headers one announcement carries, as in
+// Bitcoin Core (MAX_BLOCKS_TO_ANNOUNCE).
+const maxAnnounceHeaders = 8
+
+// announceTip tells the peer about the source's tip unless it knows it. A
+// peer that sent sendheaders (BIP 130) gets a headers message: every header
+// since the last one it was told of when they are at most 8, else the tip
+// alone (a peer missing the parent asks with getheaders). Others get inv
+// MSG_BLOCK.
 func (sp *serverPeer) announceTip() error {
 	tip, _ := sp.s.cfg.Headers.Tip()
 	hash := tip.BlockHash()
 	if hash == sp.lastAnnounced {
 		return nil
 	}
+	last := sp.lastAnnounced
 	sp.lastAnnounced = hash
-	if sp.sendHeaders {
-		msg := wire.NewMsgHeaders()
-		_ = msg.AddBlockHeader(&tip)
-		return sp.p.send(msg)
+	if !sp.sendHeaders {
+		inv := wire.NewMsgInv()
+		_ = inv.AddInvVect(wire.NewInvVect(wire.InvTypeBlock, &hash))
+		return sp.p.send(inv)
 	}
-	inv := wire.NewMsgInv()
-	_ = inv.AddInvVect(wire.NewInvVect(wire.InvTypeBlock, &hash))
-	return sp.p.send(inv)
+	hs := sp.s.cfg.Headers.HeadersAfter([]chainhash.Hash{last}, hash, maxAnnounceHeaders)
+	if len(hs) == 0 || hs[len(hs)-1].BlockHash() != hash || hs[0].PrevBlock != last {
+		hs = []wire.BlockHeader{tip}
+	}
+	msg := wire.NewMsgHeaders()
+	for i := range hs {
+		_ = msg.AddBlockHeader(&hs[i])
+	}
+	return sp.p.send(msg)
 }
 
 // hashes copies a message's locator.

@@ -57,7 +57,7 @@ func (s *session) run(ctx context.Context) error {
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
-		case err = <-s.p.readErr:
+		case err = <-s.p.errs:
 			return err
 		case msg := <-s.p.msgs:
 			err = s.handle(msg)
