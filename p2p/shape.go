@@ -10,9 +10,9 @@ import (
 )
 
 // wire's decoders allocate from the counts and lengths they read before they
-// read the items (MsgTx: up to 818,000 inputs or 4,000,000 witness items;
-// ReadVarString: up to 32 MiB), so a short hostile payload can cost far more
-// memory than its size. checkShape walks the payload first and refuses any
+// read the items (MsgTx inputs, outputs and witness items; ReadVarString up
+// to 32 MiB), so a short hostile payload can cost far more memory than its
+// size (an 82-byte tx message: 4 MiB, see TestReadMessageBoundsMemory). checkShape walks the payload first and refuses any
 // count or length that more bytes than remain could not satisfy. After it,
 // wire allocates at most a small multiple of the payload size.
 
