@@ -17,6 +17,7 @@ import (
 // following new blocks, a reorg, transaction outcomes, and a node restart
 // with a transaction queued while it was down.
 func TestClientAgainstBtcd(t *testing.T) {
+	t.Parallel()
 	node := btcdtest.StartT(t, btcdtest.Options{})
 	// btcd ignores getheaders while its tip is older than 24 hours: mine
 	// first. 440 blocks: segwit is active from 432 on regtest.

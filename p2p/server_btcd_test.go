@@ -15,6 +15,7 @@ import (
 // we announce (getdata), cannot get them, keeps its own tip, and does not
 // raise our ban score.
 func TestServerAgainstBtcd(t *testing.T) {
+	t.Parallel()
 	node := btcdtest.StartT(t, btcdtest.Options{})
 	if _, err := node.Generate(20); err != nil {
 		t.Fatal(err)

@@ -34,7 +34,6 @@ import (
 
 	"github.com/btcsuite/btcd/chaincfg"
 	"github.com/btcsuite/btcd/rpcclient"
-	"github.com/btcsuite/btcd/wire"
 )
 
 // Timeouts of the harness. They bound waits on a real process, so they are
@@ -85,7 +84,7 @@ type Node struct {
 	exited  chan struct{} // closed when cmd has been reaped
 	rpc     *rpcclient.Client
 	stopped bool
-	saved   []*wire.MsgBlock // the chain Halt kept for Resume
+	saved   []string // the serialized chain Halt kept for Resume
 }
 
 // Start builds btcd when needed, starts a node in a new temporary folder and

@@ -2,6 +2,7 @@ package btcdtest
 
 import (
 	"context"
+	"net"
 	"strings"
 	"testing"
 	"time"
@@ -74,18 +75,34 @@ func TestNodeLifecycle(t *testing.T) {
 		t.Fatalf("after the reorg: %v at %d (err %v)", newTip, newHeight, err)
 	}
 
-	// Restart keeps the chain, the ports and the address.
+	// Halt and Resume keep the chain, the ports and the address; while
+	// halted, P2PAddr refuses connections.
 	p2p, rpc, pid := n.P2PAddr, n.RPCAddr, n.PID()
 	start := time.Now()
-	if err := n.Restart(); err != nil {
+	if err := n.Halt(); err != nil {
 		t.Fatal(err)
 	}
-	t.Logf("restart took %v", time.Since(start))
+	if c, err := net.Dial("tcp", n.P2PAddr); err == nil {
+		c.Close()
+		t.Fatal("P2PAddr accepted a connection while the node was halted")
+	}
+	if err := n.Resume(); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("halt and resume with %d blocks took %v", newHeight, time.Since(start))
 	if n.PID() == pid || n.P2PAddr != p2p || n.RPCAddr != rpc {
 		t.Fatal("restart changed the ports or kept the old process")
 	}
 	if got, h, err := n.BestBlock(); err != nil || got != newTip || h != newHeight {
 		t.Fatalf("after restart: %v at %d (err %v), want %v at %d", got, h, err, newTip, newHeight)
+	}
+	if c, err := net.Dial("tcp", n.P2PAddr); err != nil {
+		t.Fatalf("P2PAddr after resume: %v", err)
+	} else {
+		c.Close()
+	}
+	if tail := n.LogTail(3); !strings.Contains(tail, "[") {
+		t.Fatalf("log tail %q", tail)
 	}
 }
 
