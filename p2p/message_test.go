@@ -102,7 +102,7 @@ func hostileWitnessTx() []byte {
 	p = append(p, 1)                    // one input
 	p = append(p, make([]byte, 36)...)  // outpoint
 	p = append(p, 0, 0xff, 0xff, 0xff, 0xff)
-	p = append(p, 0)                           // no outputs
+	p = append(p, 0)                            // no outputs
 	p = append(p, 0xfe, 0x00, 0x09, 0x3d, 0x00) // 4,000,000 witness items
 	return append(p, 0, 0, 0, 0)                // lock time
 }
