@@ -258,6 +258,10 @@ func (c *Client) onConnected(remote *wire.MsgVersion) {
 	})
 	c.log.Info("p2p: connected to node", "node", c.cfg.Node, "agent", remote.UserAgent,
 		"version", remote.ProtocolVersion, "height", remote.LastBlock)
+	if remote.Services&wire.SFNodeWitness == 0 {
+		c.log.Warn("p2p: node does not advertise NODE_WITNESS; segwit transactions will be refused",
+			"node", c.cfg.Node, "services", remote.Services)
+	}
 }
 
 // SendTx pushes tx to the node and waits for the outcome. While the client

@@ -106,20 +106,32 @@ func NewServer(cfg ServerConfig) (*Server, error) {
 }
 
 // Serve accepts peers on ln until ctx ends, then closes ln and every peer
-// and returns ctx.Err(). It returns earlier only if ln fails.
+// and returns ctx.Err(). A failing Accept (too many open files, ...) is
+// retried after a pause growing from 5 ms to 1 s; Serve returns early only
+// when ln is closed under it.
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	stop := context.AfterFunc(ctx, func() { _ = ln.Close() })
 	defer stop()
 	var wg sync.WaitGroup
 	defer wg.Wait()
+	pause := time.Duration(0)
 	for {
 		nc, err := ln.Accept()
-		if err != nil {
-			if ctx.Err() != nil {
-				return ctx.Err()
-			}
+		switch {
+		case ctx.Err() != nil:
+			return ctx.Err()
+		case errors.Is(err, net.ErrClosed):
 			return fmt.Errorf("p2p: accept: %w", err)
+		case err != nil:
+			pause = min(max(2*pause, 5*time.Millisecond), time.Second)
+			s.log.Warn("p2p: accept failed; pausing", "err", err, "pause", pause)
+			select {
+			case <-ctx.Done():
+			case <-s.cfg.Clock.After(pause):
+			}
+			continue
 		}
+		pause = 0
 		wg.Add(1)
 		go func() {
 			defer wg.Done()

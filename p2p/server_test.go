@@ -3,6 +3,7 @@ package p2p
 import (
 	"context"
 	"errors"
+	"net"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -152,4 +153,43 @@ func mustRecv[M wire.Message](t *testing.T, p *peerConn) M {
 		t.Fatalf("received %s (%T)", m.Command(), m)
 	}
 	return got
+}
+
+// flakyListener fails its first Accept, as a listener out of file
+// descriptors does.
+type flakyListener struct {
+	*pipeListener
+	failed bool
+}
+
+func (l *flakyListener) Accept() (net.Conn, error) {
+	if !l.failed {
+		l.failed = true
+		return nil, errors.New("accept: too many open files")
+	}
+	return l.pipeListener.Accept()
+}
+
+// TestServerSurvivesAcceptError: a failing Accept pauses the server, it
+// does not end it.
+func TestServerSurvivesAcceptError(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ln := &flakyListener{pipeListener: newPipeListener()}
+		srv, err := NewServer(ServerConfig{Params: regtest, Headers: newMemChain(regtest)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		served := make(chan error)
+		go func() { served <- srv.Serve(ctx, ln) }()
+		p := dialRaw(t, ln.pipeListener)
+		if n := len(srv.Peers()); n != 1 {
+			t.Errorf("%d peers after an accept error, want 1", n)
+		}
+		p.close()
+		cancel()
+		if err := <-served; !errors.Is(err, context.Canceled) {
+			t.Fatalf("Serve = %v", err)
+		}
+	})
 }
