@@ -127,7 +127,9 @@ func checkTxOutcomes(t *testing.T, node *btcdtest.Node, client *Client) {
 	ctx, cancel := context.WithTimeout(context.Background(), realTimeout)
 	defer cancel()
 	good := mustSpend(t, node, 1)
+	start := time.Now()
 	res, err := client.SendTx(ctx, good)
+	t.Logf("segwit spend pushed: %v in %v", res.Status, time.Since(start))
 	if err != nil || res.Status != TxAccepted || res.TxID != good.TxHash() {
 		t.Fatalf("valid spend: %v, %v; want accepted", res, err)
 	}
@@ -201,7 +203,9 @@ func checkRestart(t *testing.T, node *btcdtest.Node, client *Client, chain *memC
 	if err := node.Resume(); err != nil {
 		t.Fatal(err)
 	}
+	resumed := time.Now()
 	got := <-done
+	t.Logf("queued spend: %v %v after the node came back", got.res.Status, time.Since(resumed))
 	if got.err != nil || got.res.Status != TxAccepted {
 		t.Fatalf("queued spend after restart: %v, %v; want accepted", got.res, got.err)
 	}
