@@ -33,14 +33,19 @@ const (
 	TxRejected
 )
 
-var txStatusNames = [...]string{"unknown", "accepted", "already-known", "rejected"}
-
 // String returns the status as a lower-case word.
 func (s TxStatus) String() string {
-	if s < 0 || int(s) >= len(txStatusNames) {
-		return fmt.Sprintf("TxStatus(%d)", int(s))
+	switch s {
+	case TxUnknown:
+		return "unknown"
+	case TxAccepted:
+		return "accepted"
+	case TxAlreadyKnown:
+		return "already-known"
+	case TxRejected:
+		return "rejected"
 	}
-	return txStatusNames[s]
+	return fmt.Sprintf("TxStatus(%d)", int(s))
 }
 
 // TxResult is the outcome of one SendTx.
