@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/btcsuite/btcd/chaincfg"
+	"github.com/btcsuite/btcd/chaincfg/chainhash"
+	"github.com/btcsuite/btcd/wire"
 )
 
 var regtest = &chaincfg.RegressionNetParams
@@ -127,4 +129,80 @@ func TestClientBackoff(t *testing.T) {
 			t.Fatalf("status %+v", st)
 		}
 	})
+}
+
+// TestClientFollowsInvAnnouncements: a node that announces blocks with inv
+// (as btcd and Core do to peers that did not send sendheaders, and as some
+// nodes do after a reorg) gets a getheaders, never a getdata.
+func TestClientFollowsInvAnnouncements(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		source, sink := newMemChain(regtest), newMemChain(regtest)
+		source.mine(10, 1)
+		ln := newPipeListener()
+		announce := make(chan chainhash.Hash)
+		nodeDone := make(chan error, 1)
+		go func() { nodeDone <- invNode(ln, source, announce) }()
+		client, err := NewClient(ClientConfig{Params: regtest, Node: "pipe", Chain: sink, Dial: ln.Dial})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		runDone := make(chan error, 1)
+		go func() { runDone <- client.Run(ctx) }()
+		synctest.Wait()
+		sameTip(t, source, sink)
+
+		tip := source.mine(1, 2)[0].BlockHash()
+		announce <- tip
+		synctest.Wait()
+		sameTip(t, source, sink)
+		cancel()
+		<-runDone
+		ln.Close()
+		if err := <-nodeDone; err != nil {
+			t.Fatal(err)
+		}
+	})
+}
+
+// invNode serves one connection: headers from source for getheaders, an
+// inv MSG_BLOCK for each hash sent on announce, and an error for a getdata.
+func invNode(ln *pipeListener, source *memChain, announce <-chan chainhash.Hash) error {
+	nc, err := ln.Accept()
+	if err != nil {
+		return err
+	}
+	p := newPeerConn(nc, regtest.Net, time.Minute, testLogger())
+	defer p.close()
+	_, height := source.Tip()
+	local := localVersion{magic: regtest.Net, services: wire.SFNodeNetwork | wire.SFNodeWitness, startHeight: height, nonce: newNonce(), now: time.Now()}
+	if _, err := handshake(p, local, false, time.Minute); err != nil {
+		return err
+	}
+	p.startReader()
+	for {
+		select {
+		case <-p.errs:
+			return nil // the client went away
+		case h := <-announce:
+			inv := wire.NewMsgInv()
+			_ = inv.AddInvVect(wire.NewInvVect(wire.InvTypeBlock, &h))
+			if err := p.send(inv); err != nil {
+				return err
+			}
+		case m := <-p.msgs:
+			switch m := m.(type) {
+			case *wire.MsgGetHeaders:
+				reply := wire.NewMsgHeaders()
+				for _, h := range source.HeadersAfter(hashes(m.BlockLocatorHashes), m.HashStop, wire.MaxBlockHeadersPerMsg) {
+					_ = reply.AddBlockHeader(&h)
+				}
+				if err := p.send(reply); err != nil {
+					return err
+				}
+			case *wire.MsgGetData:
+				return errors.New("the client asked for a block")
+			}
+		}
+	}
 }
