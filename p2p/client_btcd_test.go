@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/altnet/altnet/internal/btcdtest"
+	"github.com/btcsuite/btcd/btcjson"
 	"github.com/btcsuite/btcd/chaincfg/chainhash"
 	"github.com/btcsuite/btcd/wire"
 )
@@ -70,13 +71,14 @@ func checkHandshake(t *testing.T, node *btcdtest.Node, client *Client) {
 	if !strings.Contains(st.UserAgent, "btcd") || st.Version != int32(wire.ProtocolVersion) {
 		t.Errorf("node says %q version %d", st.UserAgent, st.Version)
 	}
-	peers, err := node.PeerInfo()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(peers) != 1 {
-		t.Fatalf("btcd has %d peers, want 1", len(peers))
-	}
+	// btcd registers the peer after our verack, a moment after we see its
+	// own: wait for it.
+	var peers []btcjson.GetPeerInfoResult
+	waitFor(t, realTimeout, "btcd to list us", func() bool {
+		var err error
+		peers, err = node.PeerInfo()
+		return err == nil && len(peers) == 1
+	})
 	p := peers[0]
 	if p.SubVer != DefaultUserAgent || !p.Inbound || p.Version != wire.ProtocolVersion {
 		t.Errorf("btcd sees subver %q inbound %v version %d", p.SubVer, p.Inbound, p.Version)
