@@ -95,6 +95,9 @@ type PeerInfo struct {
 	Since time.Time
 	// GetHeaders, GetBlocks, GetData and GetAddr count its requests.
 	GetHeaders, GetBlocks, GetData, GetAddr int
+	// NodeBlock is the newest block the node announced to us (inv or
+	// headers): its own tip, as far as it tells; zero until it does.
+	NodeBlock chainhash.Hash
 }
 
 // NewServer checks cfg and returns a server; call Serve to accept peers.

@@ -78,8 +78,17 @@ func TestServerAnswers(t *testing.T) {
 		if len(inv.InvList) != 1 || inv.InvList[0].Hash != next || inv.InvList[0].Type != wire.InvTypeBlock {
 			t.Fatalf("announcement %+v, want inv of the new tip", inv.InvList)
 		}
+		nodeTip := chainhash.Hash{7}
+		own := wire.NewMsgInv()
+		_ = own.AddInvVect(wire.NewInvVect(wire.InvTypeTx, &chainhash.Hash{8}))
+		_ = own.AddInvVect(wire.NewInvVect(wire.InvTypeBlock, &nodeTip))
+		mustSend(t, p, own)
+		synctest.Wait()
 		ps := srv.Peers()
-		if len(ps) != 1 || ps[0].GetAddr != 1 || ps[0].GetData != 1 || ps[0].GetBlocks != 1 || ps[0].GetHeaders != 1 {
+		if len(ps) != 1 || ps[0].NodeBlock != nodeTip {
+			t.Fatalf("peer info %+v, want the node's announced block %v", ps, nodeTip)
+		}
+		if ps[0].GetAddr != 1 || ps[0].GetData != 1 || ps[0].GetBlocks != 1 || ps[0].GetHeaders != 1 {
 			t.Fatalf("peer info %+v", ps)
 		}
 		p.close()

@@ -124,14 +124,32 @@ func (sp *serverPeer) handle(msg wire.Message) error {
 		// points per block on btcd; silence costs a stall disconnection at
 		// worst.
 		sp.update(func(i *PeerInfo) { i.GetData++ })
+	case *wire.MsgInv:
+		sp.noteNodeBlock(m)
+	case *wire.MsgHeaders:
+		if n := len(m.Headers); n > 0 {
+			h := m.Headers[n-1].BlockHash()
+			sp.update(func(i *PeerInfo) { i.NodeBlock = h })
+		}
 	case *wire.MsgGetAddr:
 		// Never answered: an empty addr gets us disconnected, and we know
 		// no addresses worth sharing.
 		sp.update(func(i *PeerInfo) { i.GetAddr++ })
 	default:
-		// inv, headers, addr, feefilter, ...: ignored.
+		// addr, feefilter, mempool, ...: ignored.
 	}
 	return nil
+}
+
+// noteNodeBlock records the last block hash of a node's inv. Transactions
+// are ignored: the server relays none.
+func (sp *serverPeer) noteNodeBlock(m *wire.MsgInv) {
+	for i := len(m.InvList) - 1; i >= 0; i-- {
+		if iv := m.InvList[i]; iv.Type == wire.InvTypeBlock || iv.Type == wire.InvTypeWitnessBlock {
+			sp.update(func(info *PeerInfo) { info.NodeBlock = iv.Hash })
+			return
+		}
+	}
 }
 
 // onGetHeaders answers with up to 2,000 headers after the locator.
