@@ -66,7 +66,6 @@ func TestServerAgainstBtcd(t *testing.T) {
 	if _, h, err := node.BestBlock(); err != nil || h != 20 {
 		t.Errorf("btcd's tip moved to %d (err %v): a header-only peer cannot move it", h, err)
 	}
-
 }
 
 // copyNodeChain adds the node's best chain up to height to chain.
