@@ -194,6 +194,7 @@ func (n *Node) launch() error {
 		return fmt.Errorf("btcdtest: stdout file: %w", err)
 	}
 	cmd.Stdout, cmd.Stderr = out, out
+	dieWithParent(cmd)
 	if err := cmd.Start(); err != nil {
 		out.Close()
 		return fmt.Errorf("btcdtest: start btcd: %w", err)
