@@ -58,6 +58,9 @@ func rootCommand() *command {
 		subs: []*command{
 			versionCommand(),
 			compressCommand(),
+			kissCommand(),
+			simCommand(),
+			driverChildCommand(),
 		},
 	}
 }
