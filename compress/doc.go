@@ -24,8 +24,10 @@
 // differs there (for example on the other side of a reorg) decodes headers
 // whose hashes differ from the sender's, which proof of work rejects;
 // ReadRunInfo returns the start height and history before decoding, so a
-// receiver can tell whether it holds what the run needs. HeaderSlice
-// implements Chain over headers in memory, with mainnet's retarget rule.
+// receiver can tell whether it holds what the run needs. EncodeRunBody and
+// DecodeRunBody leave the prelude (start, count, history) to a caller that
+// carries it itself. HeaderSlice implements Chain over headers in memory,
+// with mainnet's retarget rule.
 //
 // # Standalone headers (form b)
 //

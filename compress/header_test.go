@@ -236,3 +236,30 @@ func TestTargetBytes(t *testing.T) {
 }
 
 func zeros(n int) string { return string(bytes.Repeat([]byte("00"), n)) }
+
+func TestRunBody(t *testing.T) {
+	c := &HeaderSlice{Start: 100, Headers: syntheticChain(8, 100, 40)}
+	info := RunInfo{Start: 120, Count: 20, History: 20}
+	body, err := EncodeRunBody(nil, c, info, c.Headers[20:])
+	if err != nil {
+		t.Fatal(err)
+	}
+	full, err := EncodeRun(nil, c, 120, 20, c.Headers[20:])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.HasSuffix(full, body) || len(full)-len(body) != len(info.append(nil)) {
+		t.Fatal("EncodeRun is not the prelude followed by EncodeRunBody")
+	}
+	dec, err := DecodeRunBody(c, info, body)
+	if err != nil || dec[19].BlockHash() != c.Headers[39].BlockHash() {
+		t.Fatalf("DecodeRunBody: %v", err)
+	}
+	if _, err := EncodeRunBody(nil, c, RunInfo{Start: 120, Count: 3, History: 20}, c.Headers[20:]); err == nil {
+		t.Error("EncodeRunBody accepted a count that differs from the headers")
+	}
+	for _, bad := range []RunInfo{{Start: 120, Count: 21, History: 20}, {Start: 120, Count: 20, History: 0}} {
+		_, err := DecodeRunBody(c, bad, body)
+		wantFormatError(t, err, nil)
+	}
+}

@@ -37,22 +37,39 @@ func EncodeRun(dst []byte, c Chain, start int32, history int, headers []wire.Blo
 	if err := info.check(); err != nil {
 		return dst, err
 	}
+	n := len(dst)
+	out, err := EncodeRunBody(info.append(dst), c, info, headers)
+	if err != nil {
+		return out[:n], err
+	}
+	return out, nil
+}
+
+// EncodeRunBody is EncodeRun without the prelude, for a caller that carries
+// the RunInfo itself (info.Count must be len(headers)); DecodeRunBody
+// decodes it.
+func EncodeRunBody(dst []byte, c Chain, info RunInfo, headers []wire.BlockHeader) ([]byte, error) {
+	if err := info.check(); err != nil {
+		return dst, err
+	}
+	if info.Count != len(headers) {
+		return dst, fmt.Errorf("compress: run info counts %d headers, %d given", info.Count, len(headers))
+	}
 	m, prevHash, prevBits, err := loadHistory(c, info)
 	if err != nil {
 		return dst, err
 	}
-	dst = info.append(dst)
 	e := newEncoder(dst)
 	for i := range headers {
 		hd := &headers[i]
 		if hd.PrevBlock != prevHash {
-			return dst, fmt.Errorf("compress: header %d (height %d): %w", i, int64(start)+int64(i), ErrNotConnected)
+			return dst, fmt.Errorf("compress: header %d (height %d): %w", i, int64(info.Start)+int64(i), ErrNotConnected)
 		}
 		var h header
 		if err := fromWire(&h, hd); err != nil {
 			return dst, fmt.Errorf("compress: header %d: %w", i, err)
 		}
-		pred := m.predictBits(c, start, i, prevBits)
+		pred := m.predictBits(c, info.Start, i, prevBits)
 		m.encodeHeader(e, &h, pred)
 		m.push(h.version, h.time, h.nonce)
 		prevHash, prevBits = hashHeader(&h, &prevHash), h.bits
@@ -69,28 +86,48 @@ func DecodeRun(c Chain, b []byte) (RunInfo, []wire.BlockHeader, error) {
 	if err != nil {
 		return info, nil, err
 	}
+	hs, err := decodeRunBody(c, info, b[n:], n)
+	return info, hs, err
+}
+
+// DecodeRunBody decodes a body made by EncodeRunBody for the same info.
+// Errors are as DecodeRun's, with offsets into body.
+func DecodeRunBody(c Chain, info RunInfo, body []byte) ([]wire.BlockHeader, error) {
+	if err := info.check(); err != nil {
+		return nil, formatErr(0, "run info", fmt.Errorf("%w: %v", ErrCorrupt, err))
+	}
+	if info.Count > (len(body)+4)/minHeaderBytes {
+		return nil, formatErr(len(body), fmt.Sprintf("run of %d headers", info.Count), ErrTruncated)
+	}
+	return decodeRunBody(c, info, body, 0)
+}
+
+// decodeRunBody decodes the body of a run whose count the caller has
+// checked against the body's length; base is the body's offset in the
+// message, for errors.
+func decodeRunBody(c Chain, info RunInfo, body []byte, base int) ([]wire.BlockHeader, error) {
 	m, prevHash, prevBits, err := loadHistory(c, info)
 	if err != nil {
-		return info, nil, formatErr(n, "history", err)
+		return nil, formatErr(base, "history", err)
 	}
 	out := make([]wire.BlockHeader, info.Count)
-	d := newDecoder(b[n:], n)
+	d := newDecoder(body, base)
 	for i := range out {
 		var h header
 		pred := m.predictBits(c, info.Start, i, prevBits)
 		d.unit, d.index = "header", i
 		m.decodeHeader(d, &h, pred)
 		if d.err != nil {
-			return info, nil, d.err
+			return nil, d.err
 		}
 		toWire(&out[i], &h, &prevHash)
 		m.push(h.version, h.time, h.nonce)
 		prevHash, prevBits = hashHeader(&h, &prevHash), h.bits
 	}
 	if err := d.finish(); err != nil {
-		return info, nil, err
+		return nil, err
 	}
-	return info, out, nil
+	return out, nil
 }
 
 // ReadRunInfo reads the prelude of a form (a) run and returns it with its
