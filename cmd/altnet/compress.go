@@ -48,7 +48,7 @@ of the first header comes from a name ending in -FROM-TO.bin, or --start.`,
 				return usagef("altnet compress headers: missing FILE")
 			}
 			for _, name := range args {
-				if err := measureHeaders(e, name, start); err != nil {
+				if err := measureHeaderRun(e, name, start); err != nil {
 					return err
 				}
 			}
@@ -57,14 +57,14 @@ of the first header comes from a name ending in -FROM-TO.bin, or --start.`,
 	}
 }
 
-var runName = regexp.MustCompile(`(\d+)-(\d+)\.bin$`)
+var runFileName = regexp.MustCompile(`(\d+)-(\d+)\.bin$`)
 
 // firstHeight returns the height of the file's first header.
-func firstHeight(name string, n int, start int64) (int32, error) {
+func runFirstHeight(name string, n int, start int64) (int32, error) {
 	if start >= 0 {
 		return int32(start), nil
 	}
-	m := runName.FindStringSubmatch(filepath.Base(name))
+	m := runFileName.FindStringSubmatch(filepath.Base(name))
 	if m == nil {
 		return 0, usagef("altnet compress headers: %s: the name does not say the first height; pass --start", name)
 	}
@@ -76,7 +76,7 @@ func firstHeight(name string, n int, start int64) (int32, error) {
 	return int32(from), nil
 }
 
-func readHeaders(name string) ([]wire.BlockHeader, error) {
+func readHeaderRun(name string) ([]wire.BlockHeader, error) {
 	b, err := os.ReadFile(name)
 	if err != nil {
 		return nil, fmt.Errorf("compress headers: %w", err)
@@ -93,12 +93,12 @@ func readHeaders(name string) ([]wire.BlockHeader, error) {
 	return hs, nil
 }
 
-func measureHeaders(e *env, name string, start int64) error {
-	hs, err := readHeaders(name)
+func measureHeaderRun(e *env, name string, start int64) error {
+	hs, err := readHeaderRun(name)
 	if err != nil {
 		return err
 	}
-	h0, err := firstHeight(name, len(hs), start)
+	h0, err := runFirstHeight(name, len(hs), start)
 	if err != nil {
 		return err
 	}
@@ -108,7 +108,7 @@ func measureHeaders(e *env, name string, start int64) error {
 	if err != nil {
 		return fmt.Errorf("compress headers: %s: %w", name, err)
 	}
-	if err := checkRun(chain, enc, run); err != nil {
+	if err := checkHeaderRun(chain, enc, run); err != nil {
 		return fmt.Errorf("compress headers: %s: %w", name, err)
 	}
 	standalone, err := standaloneBytes(hs)
@@ -132,7 +132,7 @@ func measureHeaders(e *env, name string, start int64) error {
 	return nil
 }
 
-func checkRun(c compress.Chain, enc []byte, run []wire.BlockHeader) error {
+func checkHeaderRun(c compress.Chain, enc []byte, run []wire.BlockHeader) error {
 	_, dec, err := compress.DecodeRun(c, enc)
 	if err != nil {
 		return err
@@ -170,7 +170,7 @@ func tipBytes(c *compress.HeaderSlice) (total, n int, err error) {
 		if err != nil {
 			return 0, 0, err
 		}
-		if err := checkRun(c, enc, c.Headers[i:i+1]); err != nil {
+		if err := checkHeaderRun(c, enc, c.Headers[i:i+1]); err != nil {
 			return 0, 0, err
 		}
 		total += len(enc)
@@ -195,7 +195,7 @@ output kind over the transactions that have at least one of that kind.`,
 				return usagef("altnet compress txs: missing FILE")
 			}
 			for _, name := range args {
-				if err := measureTxs(e, name); err != nil {
+				if err := measureTxFile(e, name); err != nil {
 					return err
 				}
 			}
@@ -213,8 +213,8 @@ type txSample struct {
 // kindStat sums the transactions that have a kind.
 type kindStat struct{ txs, in, out int }
 
-func measureTxs(e *env, name string) error {
-	txs, err := readTxs(name)
+func measureTxFile(e *env, name string) error {
+	txs, err := readTxSamples(name)
 	if err != nil {
 		return fmt.Errorf("compress txs: %w", err)
 	}
@@ -231,21 +231,21 @@ func measureTxs(e *env, name string) error {
 		}
 		in, out = in+len(tx.raw), out+len(enc)
 		mean += 1 - float64(len(enc))/float64(len(tx.raw))
-		count(byIn, tx.ins, len(tx.raw), len(enc))
-		count(byOut, tx.outs, len(tx.raw), len(enc))
+		countKinds(byIn, tx.ins, len(tx.raw), len(enc))
+		countKinds(byOut, tx.outs, len(tx.raw), len(enc))
 	}
-	fmt.Fprintf(e.stdout, "%s: %d txs, %.1f%% smaller\n", name, len(txs), pct(in, out))
+	fmt.Fprintf(e.stdout, "%s: %d txs, %.1f%% smaller\n", name, len(txs), pctSmaller(in, out))
 	fmt.Fprintf(e.stdout, "  %d bytes coded in %d; mean per transaction %.1f%% smaller\n", in, out, 100*mean/float64(max(len(txs), 1)))
 	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "  kind\ttxs\tbytes\tcoded\tsmaller")
-	printKinds(tw, "input", byIn)
-	printKinds(tw, "output", byOut)
+	printKindTable(tw, "input", byIn)
+	printKindTable(tw, "output", byOut)
 	return tw.Flush()
 }
 
-func pct(in, out int) float64 { return 100 * float64(in-out) / float64(max(in, 1)) }
+func pctSmaller(in, out int) float64 { return 100 * float64(in-out) / float64(max(in, 1)) }
 
-func count(m map[string]*kindStat, kinds []string, in, out int) {
+func countKinds(m map[string]*kindStat, kinds []string, in, out int) {
 	for _, k := range kinds {
 		if m[k] == nil {
 			m[k] = &kindStat{}
@@ -255,7 +255,7 @@ func count(m map[string]*kindStat, kinds []string, in, out int) {
 	}
 }
 
-func printKinds(w io.Writer, side string, m map[string]*kindStat) {
+func printKindTable(w io.Writer, side string, m map[string]*kindStat) {
 	keys := make([]string, 0, len(m))
 	for k := range m {
 		keys = append(keys, k)
@@ -263,17 +263,17 @@ func printKinds(w io.Writer, side string, m map[string]*kindStat) {
 	sort.Slice(keys, func(i, j int) bool { return m[keys[i]].in > m[keys[j]].in })
 	for _, k := range keys {
 		s := m[k]
-		fmt.Fprintf(w, "  %s %s\t%d\t%d\t%d\t%.1f%%\n", side, k, s.txs, s.in, s.out, pct(s.in, s.out))
+		fmt.Fprintf(w, "  %s %s\t%d\t%d\t%d\t%.1f%%\n", side, k, s.txs, s.in, s.out, pctSmaller(s.in, s.out))
 	}
 }
 
 // readTxs reads a hex file (kinds from the .tsv beside it when there is
 // one) or a block file.
-func readTxs(name string) ([]txSample, error) {
+func readTxSamples(name string) ([]txSample, error) {
 	if strings.HasSuffix(name, ".bin") || strings.HasSuffix(name, ".bin.gz") {
-		return readBlockTxs(name)
+		return readBlockTxSamples(name)
 	}
-	txs, err := readHexTxs(name)
+	txs, err := readHexTxSamples(name)
 	if err != nil {
 		return nil, err
 	}
@@ -284,7 +284,7 @@ func readTxs(name string) ([]txSample, error) {
 	return txs, nil
 }
 
-func readHexTxs(name string) ([]txSample, error) {
+func readHexTxSamples(name string) ([]txSample, error) {
 	f, err := os.Open(name)
 	if err != nil {
 		return nil, err
@@ -306,24 +306,24 @@ func readHexTxs(name string) ([]txSample, error) {
 		if err := tx.Deserialize(bytes.NewReader(raw)); err != nil {
 			return nil, fmt.Errorf("%s:%d: %w", name, line, err)
 		}
-		txs = append(txs, sample(&tx, raw))
+		txs = append(txs, classifyTx(&tx, raw))
 	}
 	return txs, sc.Err()
 }
 
 // sample classifies a transaction with the codec's own templates.
-func sample(tx *wire.MsgTx, raw []byte) txSample {
+func classifyTx(tx *wire.MsgTx, raw []byte) txSample {
 	s := txSample{raw: raw}
 	for _, in := range tx.TxIn {
-		s.ins = appendUnique(s.ins, compress.InputKind(in))
+		s.ins = appendKind(s.ins, compress.InputKind(in))
 	}
 	for _, out := range tx.TxOut {
-		s.outs = appendUnique(s.outs, compress.OutputKind(out.PkScript))
+		s.outs = appendKind(s.outs, compress.OutputKind(out.PkScript))
 	}
 	return s
 }
 
-func appendUnique(s []string, v string) []string {
+func appendKind(s []string, v string) []string {
 	for _, x := range s {
 		if x == v {
 			return s
@@ -361,12 +361,12 @@ func tsvKinds(col string) []string {
 	var kinds []string
 	for _, kv := range strings.Split(col, ",") {
 		k, _, _ := strings.Cut(kv, ":")
-		kinds = appendUnique(kinds, k)
+		kinds = appendKind(kinds, k)
 	}
 	return kinds
 }
 
-func readBlockTxs(name string) ([]txSample, error) {
+func readBlockTxSamples(name string) ([]txSample, error) {
 	f, err := os.Open(name)
 	if err != nil {
 		return nil, err
@@ -390,7 +390,7 @@ func readBlockTxs(name string) ([]txSample, error) {
 		if err := tx.Serialize(&buf); err != nil {
 			return nil, err
 		}
-		txs[i] = sample(tx, buf.Bytes())
+		txs[i] = classifyTx(tx, buf.Bytes())
 	}
 	return txs, nil
 }

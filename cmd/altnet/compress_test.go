@@ -17,16 +17,16 @@ import (
 	"github.com/btcsuite/btcd/wire"
 )
 
-// runCmd runs the altnet command line in-process and returns its exit
+// runCompressCmd runs the altnet command line in-process and returns its exit
 // status and output.
-func runCmd(args ...string) (int, string, string) {
+func runCompressCmd(args ...string) (int, string, string) {
 	var out, errOut bytes.Buffer
 	code := run(context.Background(), args, strings.NewReader(""), &out, &errOut)
 	return code, out.String(), errOut.String()
 }
 
-// writeRun writes n linked synthetic headers to dir/name.
-func writeRun(t *testing.T, dir, name string, n int) string {
+// writeHeaderRun writes n linked synthetic headers to dir/name.
+func writeHeaderRun(t *testing.T, dir, name string, n int) string {
 	var buf bytes.Buffer
 	var prev chainhash.Hash
 	for i := range n {
@@ -50,16 +50,16 @@ func writeRun(t *testing.T, dir, name string, n int) string {
 	return p
 }
 
-var headersLine = regexp.MustCompile(`(?m)^(.+): (\d+) headers, (\d+\.\d\d) bytes/header$`)
+var compressHeadersLine = regexp.MustCompile(`(?m)^(.+): (\d+) headers, (\d+\.\d\d) bytes/header$`)
 
 func TestCompressHeadersCommand(t *testing.T) {
 	dir := t.TempDir()
-	p := writeRun(t, dir, "synthetic-1000-1199.bin", 200)
-	code, out, errOut := runCmd("compress", "headers", p)
+	p := writeHeaderRun(t, dir, "synthetic-1000-1199.bin", 200)
+	code, out, errOut := runCompressCmd("compress", "headers", p)
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
-	m := headersLine.FindStringSubmatch(out)
+	m := compressHeadersLine.FindStringSubmatch(out)
 	if m == nil || m[1] != p || m[2] != "199" {
 		t.Fatalf("unexpected output:\n%s", out)
 	}
@@ -69,11 +69,11 @@ func TestCompressHeadersCommand(t *testing.T) {
 		}
 	}
 	// A name without heights needs --start.
-	q := writeRun(t, dir, "run.bin", 20)
-	if code, _, errOut := runCmd("compress", "headers", q); code != 2 || !strings.Contains(errOut, "--start") {
+	q := writeHeaderRun(t, dir, "run.bin", 20)
+	if code, _, errOut := runCompressCmd("compress", "headers", q); code != 2 || !strings.Contains(errOut, "--start") {
 		t.Errorf("without --start: exit %d, %q", code, errOut)
 	}
-	if code, out, _ := runCmd("compress", "headers", "--start", "7", q); code != 0 || !strings.Contains(out, "19 headers") {
+	if code, out, _ := runCompressCmd("compress", "headers", "--start", "7", q); code != 0 || !strings.Contains(out, "19 headers") {
 		t.Errorf("with --start: exit %d, %q", code, out)
 	}
 }
@@ -86,16 +86,16 @@ func TestCompressUsage(t *testing.T) {
 		{"compress", "nosuch"},
 		{"compress", "headers", "--nosuch", "x"},
 	} {
-		if code, _, errOut := runCmd(args...); code != 2 || strings.Count(errOut, "\n") != 1 {
+		if code, _, errOut := runCompressCmd(args...); code != 2 || strings.Count(errOut, "\n") != 1 {
 			t.Errorf("%v: exit %d, %q; want 2 and one line", args, code, errOut)
 		}
 	}
-	if code, _, _ := runCmd("compress", "txs", filepath.Join(t.TempDir(), "missing.hex")); code != 1 {
+	if code, _, _ := runCompressCmd("compress", "txs", filepath.Join(t.TempDir(), "missing.hex")); code != 1 {
 		t.Errorf("missing file: exit %d, want 1", code)
 	}
 }
 
-var txsLine = regexp.MustCompile(`(?m)^(.+): (\d+) txs, (\d+\.\d)% smaller$`)
+var compressTxsLine = regexp.MustCompile(`(?m)^(.+): (\d+) txs, (\d+\.\d)% smaller$`)
 
 func TestCompressTxsCommand(t *testing.T) {
 	// A P2WPKH spend, hand-assembled: version 2, marker and flag, one input
@@ -114,11 +114,11 @@ func TestCompressTxsCommand(t *testing.T) {
 	if err := os.WriteFile(p, []byte(tx+"\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	code, out, errOut := runCmd("compress", "txs", p)
+	code, out, errOut := runCompressCmd("compress", "txs", p)
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
-	m := txsLine.FindStringSubmatch(out)
+	m := compressTxsLine.FindStringSubmatch(out)
 	if m == nil || m[2] != "1" {
 		t.Fatalf("unexpected output:\n%s", out)
 	}
@@ -137,22 +137,22 @@ func TestCompressMainnet(t *testing.T) {
 	if !ok || !ok2 {
 		t.Skip("mainnet data not present")
 	}
-	code, out, errOut := runCmd("compress", "headers", run)
+	code, out, errOut := runCompressCmd("compress", "headers", run)
 	if code != 0 {
 		t.Fatalf("headers: exit %d: %s", code, errOut)
 	}
-	m := headersLine.FindStringSubmatch(out)
+	m := compressHeadersLine.FindStringSubmatch(out)
 	if m == nil {
 		t.Fatalf("unexpected output:\n%s", out)
 	}
 	if v, _ := strconv.ParseFloat(m[3], 64); v > 39.5 {
 		t.Errorf("modern run: %s bytes/header, want at most 39.5", m[3])
 	}
-	code, out, errOut = runCmd("compress", "txs", txs)
+	code, out, errOut = runCompressCmd("compress", "txs", txs)
 	if code != 0 {
 		t.Fatalf("txs: exit %d: %s", code, errOut)
 	}
-	m = txsLine.FindStringSubmatch(out)
+	m = compressTxsLine.FindStringSubmatch(out)
 	if m == nil {
 		t.Fatalf("unexpected output:\n%s", out)
 	}
