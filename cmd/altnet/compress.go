@@ -59,7 +59,7 @@ of the first header comes from a name ending in -FROM-TO.bin, or --start.`,
 
 var runFileName = regexp.MustCompile(`(\d+)-(\d+)\.bin$`)
 
-// firstHeight returns the height of the file's first header.
+// runFirstHeight returns the height of the file's first header.
 func runFirstHeight(name string, n int, start int64) (int32, error) {
 	if start >= 0 {
 		return int32(start), nil
@@ -267,7 +267,7 @@ func printKindTable(w io.Writer, side string, m map[string]*kindStat) {
 	}
 }
 
-// readTxs reads a hex file (kinds from the .tsv beside it when there is
+// readTxSamples reads a hex file (kinds from the .tsv beside it when there is
 // one) or a block file.
 func readTxSamples(name string) ([]txSample, error) {
 	if strings.HasSuffix(name, ".bin") || strings.HasSuffix(name, ".bin.gz") {
@@ -311,7 +311,7 @@ func readHexTxSamples(name string) ([]txSample, error) {
 	return txs, sc.Err()
 }
 
-// sample classifies a transaction with the codec's own templates.
+// classifyTx classifies a transaction with the codec's own templates.
 func classifyTx(tx *wire.MsgTx, raw []byte) txSample {
 	s := txSample{raw: raw}
 	for _, in := range tx.TxIn {
