@@ -32,20 +32,20 @@ func headersCommand() *command {
 	}
 }
 
-// storeFlags are the flags every headers command has.
-type storeFlags struct {
+// headersStoreFlags are the flags every headers command has.
+type headersStoreFlags struct {
 	datadir    string
 	network    string
 	checkpoint string
 }
 
-func (sf *storeFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&sf.datadir, "datadir", defaultDataDir(), "data directory; the store is DATADIR/NETWORK/headers")
+func (sf *headersStoreFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&sf.datadir, "datadir", headersDefaultDataDir(), "data directory; the store is DATADIR/NETWORK/headers")
 	fs.StringVar(&sf.network, "network", "mainnet", "network: "+strings.Join(headers.Networks(), ", "))
 }
 
-// defaultDataDir is $ALTNET_DATADIR, or ~/.altnet.
-func defaultDataDir() string {
+// headersDefaultDataDir is $ALTNET_DATADIR, or ~/.altnet.
+func headersDefaultDataDir() string {
 	if d := os.Getenv("ALTNET_DATADIR"); d != "" {
 		return d
 	}
@@ -55,10 +55,10 @@ func defaultDataDir() string {
 	return ".altnet"
 }
 
-func (sf *storeFlags) dir() string { return filepath.Join(sf.datadir, sf.network, "headers") }
+func (sf *headersStoreFlags) dir() string { return filepath.Join(sf.datadir, sf.network, "headers") }
 
 // open opens the store; readOnly opens it beside a running daemon.
-func (sf *storeFlags) open(e *env, cp *headers.Checkpoint, readOnly bool) (*headers.Chain, error) {
+func (sf *headersStoreFlags) open(e *env, cp *headers.Checkpoint, readOnly bool) (*headers.Chain, error) {
 	p, err := headers.ParamsByName(sf.network)
 	if err != nil {
 		return nil, usagef("%v", err)
@@ -73,9 +73,9 @@ func (sf *storeFlags) open(e *env, cp *headers.Checkpoint, readOnly bool) (*head
 	return headers.Open(sf.dir(), headers.Options{Params: p, Checkpoint: cp, Logger: e.log, ReadOnly: readOnly})
 }
 
-// importFlags are import's own flags.
-type importFlags struct {
-	storeFlags
+// headersImportFlags are import's own flags.
+type headersImportFlags struct {
+	headersStoreFlags
 	first      bool
 	height     int
 	work       string
@@ -84,7 +84,7 @@ type importFlags struct {
 }
 
 func headersImportCommand() *command {
-	var f importFlags
+	var f headersImportFlags
 	return &command{
 		name:    "import",
 		summary: "check and store the headers of a file of 80-byte headers",
@@ -107,11 +107,11 @@ interrupted import keeps what it reported.`,
 			fs.UintVar(&f.periodTime, "period-time", 0, "with --checkpoint-first off a retarget boundary: time of the period's first header")
 			fs.StringVar(&f.periodBits, "period-bits", "", "with --checkpoint-first off a retarget boundary: nBits (hex) of the period's first header")
 		},
-		run: func(e *env, args []string) error { return runImport(e, &f, args) },
+		run: func(e *env, args []string) error { return runHeadersImport(e, &f, args) },
 	}
 }
 
-func runImport(e *env, f *importFlags, args []string) error {
+func runHeadersImport(e *env, f *headersImportFlags, args []string) error {
 	if len(args) != 1 {
 		return usagef("altnet headers import: want one FILE (run 'altnet headers import --help')")
 	}
@@ -130,7 +130,7 @@ func runImport(e *env, f *importFlags, args []string) error {
 		return err
 	}
 	defer c.Close()
-	return importRun(e, c, hs, args[0])
+	return importHeaders(e, c, hs, args[0])
 }
 
 // readHeaderFile reads a file of whole 80-byte headers.
@@ -152,7 +152,7 @@ func readHeaderFile(name string) ([]wire.BlockHeader, error) {
 }
 
 // firstCheckpoint makes the file's first header a checkpoint.
-func (f *importFlags) firstCheckpoint(h wire.BlockHeader) (*headers.Checkpoint, error) {
+func (f *headersImportFlags) firstCheckpoint(h wire.BlockHeader) (*headers.Checkpoint, error) {
 	p, err := headers.ParamsByName(f.network)
 	if err != nil {
 		return nil, usagef("%v", err)
@@ -164,7 +164,7 @@ func (f *importFlags) firstCheckpoint(h wire.BlockHeader) (*headers.Checkpoint, 
 	if f.height < 0 {
 		return nil, usagef("altnet headers import: --checkpoint-first needs the first header's --height")
 	}
-	s := fmt.Sprintf("%d:%x:", f.height, serialize(h))
+	s := fmt.Sprintf("%d:%x:", f.height, headerBytes(h))
 	if f.work != "" {
 		s += f.work
 	} else {
@@ -180,15 +180,15 @@ func (f *importFlags) firstCheckpoint(h wire.BlockHeader) (*headers.Checkpoint, 
 	return &cp, nil
 }
 
-func serialize(h wire.BlockHeader) []byte {
+func headerBytes(h wire.BlockHeader) []byte {
 	var b bytes.Buffer
 	_ = h.Serialize(&b)
 	return b.Bytes()
 }
 
-// importRun adds hs in batches, showing progress on a terminal.
-func importRun(e *env, c *headers.Chain, hs []wire.BlockHeader, name string) error {
-	prog := newProgress(e.stderr, "headers: imported")
+// importHeaders adds hs in batches, showing progress on a terminal.
+func importHeaders(e *env, c *headers.Chain, hs []wire.BlockHeader, name string) error {
+	prog := newHeadersProgress(e.stderr, "headers: imported")
 	added, known := 0, 0
 	for i := 0; i < len(hs); i += wire.MaxBlockHeadersPerMsg {
 		if err := e.ctx.Err(); err != nil {
@@ -211,7 +211,7 @@ func importRun(e *env, c *headers.Chain, hs []wire.BlockHeader, name string) err
 }
 
 func headersTipCommand() *command {
-	var sf storeFlags
+	var sf headersStoreFlags
 	return &command{
 		name:    "tip",
 		summary: "show the best header of the store",
@@ -225,12 +225,12 @@ func headersTipCommand() *command {
 				return err
 			}
 			defer c.Close()
-			return printTip(e.stdout, c)
+			return printHeadersTip(e.stdout, c)
 		},
 	}
 }
 
-func printTip(w io.Writer, c *headers.Chain) error {
+func printHeadersTip(w io.Writer, c *headers.Chain) error {
 	tip, cp := c.Tip(), c.Checkpoint()
 	size := int64(0)
 	if st, err := os.Stat(filepath.Join(c.Dir(), "headers")); err == nil {
@@ -254,7 +254,7 @@ func printTip(w io.Writer, c *headers.Chain) error {
 }
 
 func headersGetCommand() *command {
-	var sf storeFlags
+	var sf headersStoreFlags
 	return &command{
 		name:    "get",
 		summary: "show one header by height (best chain) or by hash",
@@ -273,7 +273,7 @@ func headersGetCommand() *command {
 				return err
 			}
 			defer c.Close()
-			info, err := lookup(c, height, hash)
+			info, err := headersLookup(c, height, hash)
 			if err != nil {
 				return err
 			}
@@ -295,7 +295,7 @@ func parseHeightOrHash(arg string) (int32, *chainhash.Hash, error) {
 	return 0, hash, nil
 }
 
-func lookup(c *headers.Chain, height int32, hash *chainhash.Hash) (headers.HeaderInfo, error) {
+func headersLookup(c *headers.Chain, height int32, hash *chainhash.Hash) (headers.HeaderInfo, error) {
 	if hash == nil {
 		h, err := c.Hash(height)
 		if err != nil {
@@ -321,11 +321,11 @@ func printHeader(w io.Writer, info headers.HeaderInfo) {
 	fmt.Fprintf(w, "bits        %08x\n", h.Bits)
 	fmt.Fprintf(w, "nonce       %d\n", h.Nonce)
 	fmt.Fprintf(w, "chainwork   %064x\n", info.Work)
-	fmt.Fprintf(w, "hex         %x\n", serialize(h))
+	fmt.Fprintf(w, "hex         %x\n", headerBytes(h))
 }
 
 func headersVerifyCommand() *command {
-	var sf storeFlags
+	var sf headersStoreFlags
 	return &command{
 		name:    "verify",
 		summary: "re-check every stored header, checksum and index entry",
@@ -339,14 +339,14 @@ func headersVerifyCommand() *command {
 				return err
 			}
 			defer c.Close()
-			return runVerify(e.ctx, e, c)
+			return runHeadersVerify(e.ctx, e, c)
 		},
 	}
 }
 
-func runVerify(ctx context.Context, e *env, c *headers.Chain) error {
+func runHeadersVerify(ctx context.Context, e *env, c *headers.Chain) error {
 	tip, cp := c.Tip(), c.Checkpoint()
-	prog := newProgress(e.stderr, "headers: verified")
+	prog := newHeadersProgress(e.stderr, "headers: verified")
 	total := int64(tip.Height - cp.Height)
 	rep, err := c.Verify(ctx, func(done int64) { prog.show(done, total) })
 	prog.done()
@@ -370,12 +370,12 @@ type headersProgress struct {
 	drawn bool
 }
 
-func newProgress(w io.Writer, label string) *headersProgress {
-	return &headersProgress{w: w, label: label, on: isTerminal(w)}
+func newHeadersProgress(w io.Writer, label string) *headersProgress {
+	return &headersProgress{w: w, label: label, on: headersIsTerminal(w)}
 }
 
-// isTerminal reports whether w is a character device (a terminal).
-func isTerminal(w io.Writer) bool {
+// headersIsTerminal reports whether w is a character device (a terminal).
+func headersIsTerminal(w io.Writer) bool {
 	f, ok := w.(*os.File)
 	if !ok {
 		return false

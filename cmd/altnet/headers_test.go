@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"encoding/binary"
 	"os"
 	"path/filepath"
@@ -17,17 +16,9 @@ import (
 	"github.com/btcsuite/btcd/wire"
 )
 
-// altnet runs one command line in-process.
-func altnet(t *testing.T, args ...string) (code int, stdout, stderr string) {
-	t.Helper()
-	var out, errb bytes.Buffer
-	code = run(context.Background(), args, strings.NewReader(""), &out, &errb)
-	return code, out.String(), errb.String()
-}
-
-// mineRegtest returns n regtest headers on top of genesis, 10 minutes
+// mineRegtestHeaders returns n regtest headers on top of genesis, 10 minutes
 // apart, starting in 2024 so that none is ahead of the clock.
-func mineRegtest(n int) []wire.BlockHeader {
+func mineRegtestHeaders(n int) []wire.BlockHeader {
 	target := blockchain.CompactToBig(0x207fffff)
 	prev := *chaincfg.RegressionNetParams.GenesisHash
 	t0 := time.Unix(1_700_000_000, 0)
@@ -48,7 +39,7 @@ func mineRegtest(n int) []wire.BlockHeader {
 	return hs
 }
 
-func writeHeaders(t *testing.T, hs []wire.BlockHeader) string {
+func writeHeaderFile(t *testing.T, hs []wire.BlockHeader) string {
 	t.Helper()
 	var b bytes.Buffer
 	for i := range hs {
@@ -62,37 +53,37 @@ func writeHeaders(t *testing.T, hs []wire.BlockHeader) string {
 }
 
 func TestHeadersImportTipGetVerify(t *testing.T) {
-	hs := mineRegtest(2500)
-	file := writeHeaders(t, hs)
+	hs := mineRegtestHeaders(2500)
+	file := writeHeaderFile(t, hs)
 	dd := []string{"--datadir", t.TempDir(), "--network", "regtest"}
 	cmd := func(args ...string) []string { return append(append(args[:len(args):len(args)], dd...), []string{}...) }
 
-	code, out, errs := altnet(t, append(cmd("headers", "import"), file)...)
+	out, errs, code := altnet(t, append(cmd("headers", "import"), file)...)
 	if code != 0 || !strings.Contains(out, "imported 2500 headers (0 already known); tip 2500") {
 		t.Fatalf("import: %d %q %q", code, out, errs)
 	}
-	code, out, _ = altnet(t, append(cmd("headers", "import"), file)...)
+	out, _, code = altnet(t, append(cmd("headers", "import"), file)...)
 	if code != 0 || !strings.Contains(out, "imported 0 headers (2500 already known)") {
 		t.Fatalf("import again: %d %q", code, out)
 	}
-	code, out, _ = altnet(t, cmd("headers", "tip")...)
+	out, _, code = altnet(t, cmd("headers", "tip")...)
 	if code != 0 || !strings.Contains(out, "height      2500\n") || !strings.Contains(out, hs[2499].BlockHash().String()) ||
 		!strings.Contains(out, "2500 headers above the checkpoint, 115046 bytes (46.02 bytes/header)") {
 		t.Fatalf("tip: %d %q", code, out)
 	}
-	code, out, _ = altnet(t, append(cmd("headers", "get"), "1234")...)
+	out, _, code = altnet(t, append(cmd("headers", "get"), "1234")...)
 	if code != 0 || !strings.Contains(out, hs[1233].BlockHash().String()) || !strings.Contains(out, "(best chain)") {
 		t.Fatalf("get by height: %d %q", code, out)
 	}
-	code, out, _ = altnet(t, append(cmd("headers", "get"), hs[99].BlockHash().String())...)
+	out, _, code = altnet(t, append(cmd("headers", "get"), hs[99].BlockHash().String())...)
 	if code != 0 || !strings.Contains(out, "height      100 (best chain)") {
 		t.Fatalf("get by hash: %d %q", code, out)
 	}
-	code, out, _ = altnet(t, cmd("headers", "verify")...)
+	out, _, code = altnet(t, cmd("headers", "verify")...)
 	if code != 0 || !strings.Contains(out, "verified 2500 headers") {
 		t.Fatalf("verify: %d %q", code, out)
 	}
-	if code, _, _ := altnet(t, append(cmd("headers", "get"), "2501")...); code != 1 {
+	if _, _, code := altnet(t, append(cmd("headers", "get"), "2501")...); code != 1 {
 		t.Fatalf("get beyond the tip: exit %d", code)
 	}
 }
@@ -111,25 +102,25 @@ func TestHeadersUsageAndBadInput(t *testing.T) {
 		{[]string{"headers", "tip", "--datadir", dd, "extra"}, 2, "unexpected argument"},
 		{[]string{"headers", "tip", "--datadir", dd, "--network", "regtest"}, 1, "no store"},
 	} {
-		code, _, errs := altnet(t, tc.args...)
+		_, errs, code := altnet(t, tc.args...)
 		if code != tc.code || !strings.Contains(errs, tc.msg) {
 			t.Errorf("%v: exit %d %q, want %d %q", tc.args, code, errs, tc.code, tc.msg)
 		}
 	}
 	short := filepath.Join(t.TempDir(), "short.bin")
 	os.WriteFile(short, make([]byte, 81), 0o644)
-	if code, _, errs := altnet(t, "headers", "import", "--datadir", dd, "--network", "regtest", short); code != 1 || !strings.Contains(errs, "81 bytes is not a run") {
+	if _, errs, code := altnet(t, "headers", "import", "--datadir", dd, "--network", "regtest", short); code != 1 || !strings.Contains(errs, "81 bytes is not a run") {
 		t.Errorf("81-byte file: %d %q", code, errs)
 	}
 	// A bad header in the middle: the ones before it are stored.
-	hs := mineRegtest(30)
+	hs := mineRegtestHeaders(30)
 	hs[20].Bits = 0x1d00ffff
-	file := writeHeaders(t, hs)
-	code, _, errs := altnet(t, "headers", "import", "--datadir", dd, "--network", "regtest", file)
+	file := writeHeaderFile(t, hs)
+	_, errs, code := altnet(t, "headers", "import", "--datadir", dd, "--network", "regtest", file)
 	if code != 1 || !strings.Contains(errs, "header 20 of the file") || !strings.Contains(errs, "bad-diffbits") {
 		t.Errorf("bad header: %d %q", code, errs)
 	}
-	if _, out, _ := altnet(t, "headers", "tip", "--datadir", dd, "--network", "regtest"); !strings.Contains(out, "height      20\n") {
+	if out, _, _ := altnet(t, "headers", "tip", "--datadir", dd, "--network", "regtest"); !strings.Contains(out, "height      20\n") {
 		t.Errorf("tip after a bad header: %q", out)
 	}
 }
@@ -140,12 +131,12 @@ func TestHeadersImportCheckpointFirst(t *testing.T) {
 		t.Skip("real data not found")
 	}
 	dd := t.TempDir()
-	code, out, errs := altnet(t, "headers", "import", "--datadir", dd, "--checkpoint-first", "--height", "822528",
+	out, errs, code := altnet(t, "headers", "import", "--datadir", dd, "--checkpoint-first", "--height", "822528",
 		"--work", "624c5a3c876e3e6fffd9c800", path)
 	if code != 0 || !strings.Contains(out, "imported 8064 headers (1 already known); tip 830592") {
 		t.Fatalf("import: %d %q %q", code, out, errs)
 	}
-	_, out, _ = altnet(t, "headers", "tip", "--datadir", dd)
+	out, _, _ = altnet(t, "headers", "tip", "--datadir", dd)
 	if !strings.Contains(out, "checkpoint  822528") || !strings.Contains(out, "8064 headers above the checkpoint, 370944 bytes (46.00 bytes/header)") {
 		t.Fatalf("tip: %q", out)
 	}
@@ -154,7 +145,7 @@ func TestHeadersImportCheckpointFirst(t *testing.T) {
 	if !ok {
 		t.Skip("real data not found")
 	}
-	code, _, errs = altnet(t, "headers", "import", "--datadir", t.TempDir(), "--checkpoint-first", "--height", "864870", mid)
+	_, errs, code = altnet(t, "headers", "import", "--datadir", t.TempDir(), "--checkpoint-first", "--height", "864870", mid)
 	if code == 0 || !strings.Contains(errs, "retarget period") {
 		t.Fatalf("off-boundary checkpoint without period: %d %q", code, errs)
 	}
