@@ -8,7 +8,9 @@ import (
 	"path/filepath"
 	"sort"
 	"testing"
+	"time"
 
+	"github.com/btcsuite/btcd/chaincfg/chainhash"
 	"github.com/btcsuite/btcd/wire"
 )
 
@@ -230,4 +232,58 @@ func (r *byteReader) Read(p []byte) (int, error) {
 	n := copy(p, r.b)
 	r.b = r.b[n:]
 	return n, nil
+}
+
+// mainnetBlocks1And2 are facts, not data: the headers of mainnet blocks 1
+// and 2 (mined 2009-01-09), field by field.
+func mainnetBlocks1And2(t *testing.T) []wire.BlockHeader {
+	t.Helper()
+	h := func(prev, merkle string, ts int64, nonce uint32, hash string) wire.BlockHeader {
+		p, _ := chainhash.NewHashFromStr(prev)
+		m, _ := chainhash.NewHashFromStr(merkle)
+		hdr := wire.BlockHeader{Version: 1, PrevBlock: *p, MerkleRoot: *m, Timestamp: time.Unix(ts, 0), Bits: 0x1d00ffff, Nonce: nonce}
+		if got := hdr.BlockHash().String(); got != hash {
+			t.Fatalf("header hashes to %s, want %s", got, hash)
+		}
+		return hdr
+	}
+	return []wire.BlockHeader{
+		h("000000000019d6689c085ae165831e934ff763ae46a2a6c172b3f1b60a8ce26f",
+			"0e3e2357e806b6cdb1f70b54c3a3a17b6714ee1f0e68bebb44a74b1efd512098",
+			1231469665, 2573394689, "00000000839a8e6886ab5951d76f411475428afc90947ee320161bbf18eb6048"),
+		h("00000000839a8e6886ab5951d76f411475428afc90947ee320161bbf18eb6048",
+			"9b0fc92260312ce44e74ef369f5c66bbb85848f2eddd5a7a1cde251e54ccfdd5",
+			1231469744, 1639830024, "000000006a625f06636b8bb6ac7b960a8d03705d1ace08b1a19da3fdcc99ddbd"),
+	}
+}
+
+// TestBitFlipsWithoutData is the bit-flip check on facts, so that it runs
+// on every clone: every single-bit variant of mainnet blocks 1 and 2 is
+// refused for the right rule, and the real ones are stored.
+func TestBitFlipsWithoutData(t *testing.T) {
+	hs := mainnetBlocks1And2(t)
+	c := openMainnet(t, GenesisCheckpoint(MainNet()))
+	for i := range hs {
+		times := []uint32{uint32(MainNet().Genesis.Timestamp.Unix())}
+		for _, h := range hs[:i] {
+			times = append(times, uint32(h.Timestamp.Unix()))
+		}
+		sort.Slice(times, func(a, b int) bool { return times[a] < times[b] })
+		var raw [80]byte
+		putHeader(&raw, &hs[i])
+		for bit := 0; bit < 640; bit++ {
+			f := raw
+			f[bit/8] ^= 1 << (bit % 8)
+			var h wire.BlockHeader
+			_ = h.Deserialize(bytesReader(f[:]))
+			want := flipWant(bit, &h, 0, times[len(times)/2], testNow.Unix())
+			if _, err := c.Add([]wire.BlockHeader{h}); !errors.Is(err, want) {
+				t.Fatalf("block %d bit %d (%s): %v, want %v", i+1, bit, fieldOf(bit), err, want)
+			}
+		}
+		mustAdd(t, c, hs[i:i+1])
+	}
+	if tip := c.Tip(); tip.Height != 2 || tip.Hash != hashOf(hs[1]) {
+		t.Fatalf("tip %d %s", tip.Height, tip.Hash)
+	}
 }
