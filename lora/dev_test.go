@@ -2,7 +2,6 @@ package lora_test
 
 import (
 	"bytes"
-	"context"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -13,7 +12,7 @@ import (
 
 func TestSendReceive(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		ctx := context.Background()
+		ctx := testContext(t)
 		air := medium.New(medium.Options{Seed: 1})
 		a, closeA := attach(t, air, "a", euOpts())
 		defer closeA()

@@ -1,7 +1,6 @@
 package lora_test
 
 import (
-	"context"
 	"errors"
 	"math/rand/v2"
 	"testing"
@@ -20,7 +19,7 @@ import (
 // nearly all of it.
 func TestDayOfSaturatingLoadKeepsOnePercent(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		ctx := context.Background()
+		ctx := testContext(t)
 		air := medium.New(medium.Options{})
 		o := euOpts()
 		o.EdgeWait, o.PollInterval = time.Second, 10*time.Second

@@ -27,7 +27,7 @@ func hamOpts() lora.Opts {
 // Register addresses and fields, from the datasheet's table 41, written
 // out here independently of the driver.
 const (
-	rOpMode, rFrfMsb, rPaConfig, rOcp, rLna               = 0x01, 0x06, 0x09, 0x0B, 0x0C
+	rOpMode, rFrfMsb, rPaConfig, rOcp, rLna              = 0x01, 0x06, 0x09, 0x0B, 0x0C
 	rModemConfig1, rModemConfig2, rPreambleMsb, rPayload = 0x1D, 0x1E, 0x20, 0x22
 	rModemConfig3, rDetectOptimize, rDetectThresh, rSync = 0x26, 0x31, 0x37, 0x39
 	rPaDac                                               = 0x4D
@@ -100,7 +100,7 @@ func TestEverySettingAgainstTheChipModel(t *testing.T) {
 // checks the frames, the chip's registers and the transmissions.
 func exchange(t *testing.T, o lora.Opts) {
 	synctest.Test(t, func(t *testing.T) {
-		ctx := context.Background()
+		ctx := testContext(t)
 		air := medium.New(medium.Options{Seed: 9})
 		a, closeA := attach(t, air, "a", o)
 		defer closeA()

@@ -1,7 +1,9 @@
 package lora_test
 
 import (
+	"context"
 	"testing"
+	"time"
 
 	"github.com/altnet/altnet/lora"
 	"github.com/altnet/altnet/lora/sx127xsim"
@@ -57,4 +59,13 @@ func noViolations(t *testing.T, chip *sx127xsim.Chip) {
 	for _, v := range chip.Violations() {
 		t.Errorf("%s: datasheet violation at %v: %v", chip, v.Time.Format("15:04:05.000000"), v)
 	}
+}
+
+// testContext returns a context that ends after a simulated day, so that
+// inside a synctest bubble a frame that never comes fails the test at once
+// instead of hanging it (the driver's bounded waits keep fake time moving).
+func testContext(t *testing.T) context.Context {
+	ctx, cancel := context.WithTimeout(context.Background(), 24*time.Hour)
+	t.Cleanup(cancel)
+	return ctx
 }

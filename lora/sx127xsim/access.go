@@ -20,6 +20,7 @@ func (c *Chip) transfer(w, r []byte) error {
 		return fmt.Errorf("sx127xsim: len(w)=%d != len(r)=%d", len(w), len(r))
 	}
 	clear(r)
+	c.accesses++
 	now := c.clk.Now()
 	if c.inReset {
 		c.violateLocked("spi-in-reset", "access to 0x%02X while NRESET is low", w[0]&0x7F)

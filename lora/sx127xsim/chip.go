@@ -82,6 +82,7 @@ type Chip struct {
 	txEnd      time.Time      // end of the transmission in progress
 	channel    medium.Channel // channel taken at the last TX/RX/CAD start
 	violations []Violation
+	accesses   int
 	txs        []Transmission
 	stats      Stats
 }
@@ -170,6 +171,13 @@ func (c *Chip) Transmissions() []Transmission {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return append([]Transmission(nil), c.txs...)
+}
+
+// Accesses returns the number of SPI transactions so far.
+func (c *Chip) Accesses() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.accesses
 }
 
 // Stats returns the receiver's counters.
