@@ -78,12 +78,13 @@ type Stats struct {
 	NoCRC       uint64 // frames dropped because they carried no CRC while Modem.CRC is on
 	Overflows   uint64 // received frames dropped because nobody called Receive
 	TxTimeouts  uint64 // transmissions without TxDone
+	LateTxDone  uint64 // TxDone found only after a second wait
 	ChannelBusy uint64 // sends refused by listen before talk
 	Reinits     uint64 // times the chip was found reset and configured again
 }
 
 type counters struct {
-	sent, received, crcErrors, noCRC, overflows, txTimeouts, busy, reinits atomic.Uint64
+	sent, received, crcErrors, noCRC, overflows, txTimeouts, lateTxDone, busy, reinits atomic.Uint64
 }
 
 // New resets the chip, checks it is an SX127x and configures it. port must
@@ -290,6 +291,6 @@ func (d *Dev) Callsign() string { return d.opts.Callsign }
 func (d *Dev) Stats() Stats {
 	s := &d.stats
 	return Stats{Sent: s.sent.Load(), Received: s.received.Load(), CRCErrors: s.crcErrors.Load(),
-		NoCRC: s.noCRC.Load(), Overflows: s.overflows.Load(), TxTimeouts: s.txTimeouts.Load(),
+		NoCRC: s.noCRC.Load(), Overflows: s.overflows.Load(), TxTimeouts: s.txTimeouts.Load(), LateTxDone: s.lateTxDone.Load(),
 		ChannelBusy: s.busy.Load(), Reinits: s.reinits.Load()}
 }

@@ -131,16 +131,36 @@ func (d *Dev) transmit(payload []byte) error {
 	if err := d.regs.write(regOpMode, c.opMode|modeTX); err != nil {
 		return err
 	}
-	flags, err := d.waitIRQ(irqTxDone, airtime*3/2)
-	if errors.Is(err, errTimeout) {
-		d.stats.txTimeouts.Add(1)
-		return fmt.Errorf("%w (%v, RegIrqFlags 0x%02X): check the DIO0 wiring", ErrTxTimeout, airtime*3/2, flags)
-	}
+	flags, err := d.waitTxDone(airtime * 3 / 2)
 	if err != nil {
 		return err
 	}
 	d.stats.sent.Add(1)
 	return d.regs.write(regIrqFlags, flags)
+}
+
+// waitTxDone waits for TxDone for timeout, then reads RegIrqFlags. If the
+// flags lack TxDone while RegOpMode still says TX, the chip is late rather
+// than lost (a loaded host under a scaled simulation clock), so it waits
+// once more for the same time before giving up.
+func (d *Dev) waitTxDone(timeout time.Duration) (byte, error) {
+	flags, err := d.waitIRQ(irqTxDone, timeout)
+	if errors.Is(err, errTimeout) {
+		mode, rerr := d.regs.read1(regOpMode)
+		if rerr != nil {
+			return 0, rerr
+		}
+		if mode&opModeMask == modeTX {
+			d.stats.lateTxDone.Add(1)
+			d.log.Warn("lora: TxDone late; waiting once more", "timeout", timeout)
+			flags, err = d.waitIRQ(irqTxDone, timeout)
+		}
+	}
+	if errors.Is(err, errTimeout) {
+		d.stats.txTimeouts.Add(1)
+		return 0, fmt.Errorf("%w (%v, RegIrqFlags 0x%02X): check the DIO0 wiring", ErrTxTimeout, timeout, flags)
+	}
+	return flags, err
 }
 
 // fill writes the frame into the FIFO from address 0 (FifoTxBaseAddr) in
