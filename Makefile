@@ -30,7 +30,7 @@ QEMU_ARM ?= qemu-arm-static
 # command-line tests) run it through this wrapper under the ARM half.
 export ALTNET_EXEC_WRAPPER :=
 
-.PHONY: all help build cross reproducible test test-host test-arm lint fuzz bench demo clean
+.PHONY: all help build cross reproducible check test test-host test-arm lint fuzz bench demo clean
 
 all: build
 
@@ -38,6 +38,7 @@ help:
 	@echo "make build         host binary in $(DIST)/altnet"
 	@echo "make cross         static ARM binaries: $(DIST)/altnet-linux-{armv6,armv7,arm64}"
 	@echo "make reproducible  build cross twice and compare sha256 sums"
+	@echo "make check         what CI runs: lint, test and fuzz"
 	@echo "make test          go test -race on the host, then the suite again on linux/arm (GOARM=6) under qemu"
 	@echo "make lint          gofmt, go vet, staticcheck $(STATICCHECK_VERSION)"
 	@echo "make fuzz          every fuzz target for FUZZTIME=$(FUZZTIME)"
@@ -57,6 +58,8 @@ cross:
 
 reproducible:
 	@scripts/reproducible.sh
+
+check: lint test fuzz
 
 test: test-host test-arm
 

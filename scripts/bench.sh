@@ -10,3 +10,28 @@ if [ ! -d "$data" ]; then
 	echo "bench: $data not found; the tables over real mainnet data are skipped."
 	exit 0
 fi
+
+# ax25 (issue 6): AX.25 and KISS codec throughput as a ratio against copying
+# the same bytes in the same run, and as a multiple of a 9600-baud channel
+# (1200 octets per second).
+echo
+echo "ax25: codec throughput against memcpy of the same bytes (same run)"
+go test -run '^$' -bench . -benchtime "$benchtime" ./ax25 ./ax25/kiss | awk '
+/^pkg:/ { pkg = $2; sub(/.*\//, "", pkg) }
+/^Benchmark/ && /MB\/s/ {
+	name = $1; sub(/^Benchmark/, "", name); sub(/-[0-9]+$/, "", name)
+	for (i = 2; i < NF; i++) if ($(i+1) == "MB/s") mbs = $i
+	if (name == "Copy") base[pkg] = mbs; else { n++; p[n] = pkg; b[n] = name; m[n] = mbs }
+}
+END {
+	printf "%-8s %-14s %10s %12s %16s\n", "package", "benchmark", "MB/s", "copy/codec", "x 9600-baud air"
+	for (i = 1; i <= n; i++)
+		printf "%-8s %-14s %10.1f %12.1f %16.0f\n", p[i], b[i], m[i], base[p[i]] / m[i], m[i] * 1e6 / 1200
+}'
+
+# Radio link (issue 7): delivery and airtime ratio of a 300-byte transaction
+# over one-way LoRa SF9/125 kHz with 20 % frame loss, and the curve of
+# delivery against redundancy. Needs no mainnet data.
+echo
+echo "== altnet sim link: 300-byte transaction, one-way SF9/BW125, 20% loss, 1000 trials =="
+go run ./cmd/altnet sim link --size 300 --loss 0.2 --trials 1000 --oneway --sf 9 --bw 125 --seed 1

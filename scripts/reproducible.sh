@@ -1,13 +1,14 @@
 #!/bin/sh
-# Builds the ARM binaries twice from a clean dist/ and checks that the two
-# builds are byte-identical. Run from the repository root (make reproducible).
+# Builds the ARM binaries twice, the second time with an empty build cache,
+# and checks that the two builds are byte-identical. Run from the repository
+# root (make reproducible).
 set -eu
 first=$(mktemp)
-trap 'rm -f "$first"' EXIT
+cache=$(mktemp -d)
+trap 'rm -rf "$first" "$cache"' EXIT
 rm -rf dist && make -s cross >/dev/null
 (cd dist && sha256sum altnet-linux-*) >"$first"
-go clean -cache
-rm -rf dist && make -s cross >/dev/null
+rm -rf dist && GOCACHE=$cache make -s cross >/dev/null
 if (cd dist && sha256sum altnet-linux-*) | diff "$first" -; then
 	echo "reproducible: both builds identical"
 	cat "$first"

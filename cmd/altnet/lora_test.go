@@ -7,8 +7,9 @@ import (
 	"testing"
 )
 
-// altnet runs the command line and returns its exit status and output.
-func altnet(args ...string) (int, string, string) {
+// loraCLI runs the command line in this process and returns its exit
+// status and output.
+func loraCLI(args ...string) (int, string, string) {
 	var out, errOut bytes.Buffer
 	code := run(context.Background(), args, strings.NewReader(""), &out, &errOut)
 	return code, out.String(), errOut.String()
@@ -31,7 +32,7 @@ func TestLoraAirtime(t *testing.T) {
 		{[]string{"--sf", "7", "--bw", "125", "--len", "13", "--ldro", "on"}, "51.456"}, // 38 symbols instead of 33,
 	}
 	for _, tt := range tests {
-		code, out, errOut := altnet(append([]string{"lora", "airtime"}, tt.args...)...)
+		code, out, errOut := loraCLI(append([]string{"lora", "airtime"}, tt.args...)...)
 		if code != 0 || out != tt.want+"\n" {
 			t.Errorf("%v: exit %d, %q %q, want %q", tt.args, code, out, errOut, tt.want)
 		}
@@ -51,7 +52,7 @@ func TestLoraAirtimeBadUsage(t *testing.T) {
 		{"--sf", "9", "--bw", "125", "--len", "10", "--preamble", "2"},
 		{"--sf", "9", "--bw", "125", "--len", "10", "extra"},
 	} {
-		code, out, errOut := altnet(append([]string{"lora", "airtime"}, args...)...)
+		code, out, errOut := loraCLI(append([]string{"lora", "airtime"}, args...)...)
 		if code != 2 || out != "" || !strings.Contains(errOut, "altnet lora airtime") {
 			t.Errorf("%v: exit %d, stdout %q, stderr %q", args, code, out, errOut)
 		}
@@ -59,7 +60,7 @@ func TestLoraAirtimeBadUsage(t *testing.T) {
 }
 
 func TestLoraPlans(t *testing.T) {
-	code, out, _ := altnet("lora", "plans")
+	code, out, _ := loraCLI("lora", "plans")
 	for _, want := range []string{"eu868", "868.000-868.600 MHz", "0.1%", "27 dBm ERP", "us915", "400ms", "amateur-70cm", "callsign"} {
 		if code != 0 || !strings.Contains(out, want) {
 			t.Errorf("exit %d, output lacks %q:\n%s", code, want, out)

@@ -57,6 +57,9 @@ func rootCommand() *command {
 		summary: "Bitcoin headers and transactions over LoRa and AX.25 packet radio",
 		subs: []*command{
 			versionCommand(),
+			kissCommand(),
+			simCommand(),
+			driverChildCommand(),
 			loraCommand(),
 		},
 	}

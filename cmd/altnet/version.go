@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"runtime"
 	"runtime/debug"
 )
 
@@ -45,7 +46,11 @@ func versionLine(bi *debug.BuildInfo) string {
 	if setting("vcs.modified") == "true" {
 		commit += ", modified"
 	}
-	target := setting("GOOS") + "/" + setting("GOARCH")
+	goos, goarch := setting("GOOS"), setting("GOARCH")
+	if goos == "" {
+		goos, goarch = runtime.GOOS, runtime.GOARCH
+	}
+	target := goos + "/" + goarch
 	if arm := setting("GOARM"); arm != "" {
 		target += "/v" + arm
 	}

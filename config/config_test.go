@@ -1,0 +1,103 @@
+package config
+
+import (
+	"errors"
+	"io/fs"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestExampleParses(t *testing.T) {
+	c, err := Load(filepath.Join("testdata", "altnet.toml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !c.Roles.Uplink || c.Callsign != "N0CALL-7" || len(c.Radios) != 2 {
+		t.Fatalf("parsed %+v", c)
+	}
+	lora, vhf := c.Radios[0], c.Radios[1]
+	if lora.SF != 9 || lora.Bandwidth != 125 || lora.SyncWord != 0x12 || !lora.Process || lora.Redundancy != 1.5 {
+		t.Errorf("lora radio %+v", lora)
+	}
+	if f, err := lora.FrequencyHz(); err != nil || f != 869525000_000_000 {
+		t.Errorf("frequency %v, %v", f, err)
+	}
+	if vhf.TXDelay.Duration != 300*time.Millisecond || len(vhf.Via) != 1 || vhf.Airtime != 10 {
+		t.Errorf("vhf radio %+v", vhf)
+	}
+	if c.Tx.Repeat.Duration != 10*time.Minute {
+		t.Errorf("tx.repeat %v", c.Tx.Repeat)
+	}
+}
+
+func TestEmptyFileIsDefault(t *testing.T) {
+	c, err := Parse(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := Default()
+	if c.Network != d.Network || c.Broadcast != d.Broadcast || c.Tx != d.Tx || c.DataDir != d.DataDir {
+		t.Fatalf("empty file gave %+v", c)
+	}
+}
+
+func TestDefaultsOfARadio(t *testing.T) {
+	c, err := Parse([]byte("callsign = \"n0call\"\n[[radio]]\ntype = \"lora\"\nboard = \"dragino-lora-gps-hat\"\n[[radio]]\ntype = \"kiss-tcp\"\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, k := c.Radios[0], c.Radios[1]
+	if l.Name != "lora0" || l.Plan != "eu868" || l.Frequency != "869.525MHz" || l.SF != 9 || l.Power != 14 || len(l.Carry) != 5 {
+		t.Errorf("lora defaults %+v", l)
+	}
+	if k.Name != "kiss1" || k.Address != "127.0.0.1:8001" || k.BitRate != 1200 || k.Paclen != 256 {
+		t.Errorf("kiss defaults %+v", k)
+	}
+}
+
+func TestErrorsNameTheKey(t *testing.T) {
+	lora := "[[radio]]\ntype = \"lora\"\nboard = \"adafruit-rfm9x-bonnet\"\n"
+	tests := []struct {
+		in, want string
+	}{
+		{`network = "mainnet2"`, `config: network: "mainnet2" is not mainnet, testnet3, signet or regtest`},
+		{`colour = "blue"`, "config: colour: unknown key"},
+		{"[roles]\nuplink = true", "config: node.connect: the uplink role needs a full node to follow"},
+		{"[node]\nconnect = \"localhost\"", `config: node.connect: "localhost" is not host:port`},
+		{"[tx]\nrepeat = \"soon\"", `"soon" is not a duration like 90s or 5m`},
+		{"[tx]\nattempts = 0", "config: tx.attempts: 0: must be at least 1"},
+		{"[broadcast]\ncarousel = -1", "config: broadcast.carousel: -1 not in 0..100000"},
+		{`callsign = "TOOLONGCALL"`, `config: callsign: "TOOLONGCALL" is not a callsign`},
+		{`callsign = "N0CALL-16"`, `config: callsign: "N0CALL-16" is not a callsign`},
+		{lora + "sf = 13", "config: radio[0].sf: 13 not in 6..12"},
+		{lora + "frequency = \"fast\"", `config: radio[0].frequency: "fast"`},
+		{lora + "coding_rate = \"1/2\"", `config: radio[0].coding_rate: "1/2" is not 4/5, 4/6, 4/7 or 4/8`},
+		{lora + "power = 30", "config: radio[0].power: 30 dBm not in 2..20"},
+		{lora + "direction = \"sideways\"", `config: radio[0].direction: "sideways" is not two-way`},
+		{lora + "carry = [\"blocks\"]", `config: radio[0].carry: "blocks" is not one of headers`},
+		{lora + "colour = 1", "config: radio.colour: unknown key"},
+		{"[[radio]]\ntype = \"lora\"\nboard = \"pi-hat-9000\"", `config: radio[0].board: board: no profile "pi-hat-9000"`},
+		{"[[radio]]\ntype = \"lora\"", "config: radio[0].board: missing"},
+		{"[[radio]]\ntype = \"wifi\"", `config: radio[0].type: "wifi" is not lora, kiss-tcp or kiss-serial`},
+		{"[[radio]]\ntype = \"kiss-tcp\"", "config: callsign: missing: radio \"kiss0\" transmits on an amateur band"},
+		{"callsign = \"N0CALL\"\n[[radio]]\ntype = \"kiss-serial\"", "config: radio[0].device: missing"},
+		{"callsign = \"N0CALL\"\n[[radio]]\ntype = \"kiss-tcp\"\nbit_rate = 300", "config: radio[0].bit_rate: 300 is not 1200 or 9600"},
+		{"callsign = \"N0CALL\"\n[[radio]]\ntype = \"kiss-tcp\"\nvia = [\"WIDE1-1\", \"bad call\"]", `config: radio[0].via[1]: "bad call" is not a callsign`},
+		{lora + "name = \"x\"\n" + lora + "name = \"x\"\n", `config: radio[1].name: "x" used twice`},
+		{"network = ", "config: line 1:"},
+	}
+	for _, tt := range tests {
+		_, err := Parse([]byte(tt.in))
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("Parse(%q) = %v, want an error containing %q", tt.in, err, tt.want)
+		}
+	}
+}
+
+func TestLoadMissingFile(t *testing.T) {
+	if _, err := Load(filepath.Join(t.TempDir(), "none.toml")); !errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf("Load of a missing file: %v", err)
+	}
+}

@@ -1,0 +1,168 @@
+package config
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"periph.io/x/conn/v3/physic"
+)
+
+// Radio types.
+const (
+	TypeLoRa       = "lora"        // an SX127x on SPI
+	TypeKISSTCP    = "kiss-tcp"    // a KISS TNC over TCP (Direwolf)
+	TypeKISSSerial = "kiss-serial" // a KISS TNC on a serial port
+)
+
+// Message kinds a radio can carry (traffic assignment).
+const (
+	CarryHeaders  = "headers"  // header runs (the carousel and new blocks)
+	CarryTips     = "tips"     // tip announcements
+	CarryTxs      = "txs"      // emergency transactions
+	CarryAcks     = "acks"     // transaction acknowledgements
+	CarryRequests = "requests" // header requests and their answers
+)
+
+var allCarry = []string{CarryHeaders, CarryTips, CarryTxs, CarryAcks, CarryRequests}
+
+// Radio is one [[radio]] table: a driver and the traffic it carries.
+type Radio struct {
+	// Name identifies the radio in logs, status and `altnet tx send --via`.
+	Name string `toml:"name"`
+	// Type is lora, kiss-tcp or kiss-serial.
+	Type string `toml:"type"`
+	// Direction is two-way, transmit-only or receive-only.
+	Direction string `toml:"direction"`
+	// Carry lists the message kinds sent on this radio: headers, tips,
+	// txs, acks, requests. Default: all of them.
+	Carry []string `toml:"carry"`
+	// Redundancy is the forward error correction overhead on one-way
+	// links: parity fragments per data fragment (0.5 sends one parity
+	// fragment for every two data fragments).
+	Redundancy float64 `toml:"redundancy"`
+	// Process runs the driver in a child process that holds only its
+	// device; the core restarts it if it crashes or hangs.
+	Process bool `toml:"process"`
+
+	// LoRa settings.
+	Board      string  `toml:"board"`       // a built-in board profile
+	SPI        string  `toml:"spi"`         // or custom wiring: SPI port
+	ChipSelect string  `toml:"chip_select"` // GPIO used as chip select
+	Reset      string  `toml:"reset"`       // RESET GPIO
+	DIO0       string  `toml:"dio0"`        // DIO0 GPIO
+	DIO1       string  `toml:"dio1"`        // DIO1 GPIO
+	Plan       string  `toml:"plan"`        // regional plan: eu868, us915, amateur-70cm
+	Frequency  string  `toml:"frequency"`   // carrier, e.g. "869.525MHz"
+	SF         int     `toml:"sf"`          // spreading factor 6..12
+	Bandwidth  float64 `toml:"bandwidth"`   // kHz: 7.8 .. 500
+	CodingRate string  `toml:"coding_rate"` // 4/5 .. 4/8
+	Preamble   int     `toml:"preamble"`    // symbols
+	SyncWord   int     `toml:"sync_word"`   // 0x12 private networks
+	Power      int     `toml:"power"`       // dBm at the chip
+
+	// KISS TNC settings.
+	Address     string   `toml:"address"`     // kiss-tcp: host:port
+	Device      string   `toml:"device"`      // kiss-serial: /dev/ttyUSB0
+	Baud        int      `toml:"baud"`        // kiss-serial: port speed
+	BitRate     int      `toml:"bit_rate"`    // on the air: 1200 or 9600
+	Destination string   `toml:"destination"` // AX.25 destination callsign
+	Via         []string `toml:"via"`         // digipeaters
+	Paclen      int      `toml:"paclen"`      // largest information field
+	TXDelay     Duration `toml:"txdelay"`     // keying delay sent to the TNC
+	Persist     int      `toml:"persist"`     // p-persistence 0..255
+	SlotTime    Duration `toml:"slot_time"`
+	// Airtime caps the share of time this radio may transmit, as a
+	// percentage over a rolling hour (an operator's limit; LoRa plans
+	// carry their own legal limit as well).
+	Airtime float64 `toml:"airtime"`
+}
+
+// fillDefaults sets the defaults of keys the file left out.
+func (r *Radio) fillDefaults(i int) {
+	if r.Name == "" {
+		r.Name = fmt.Sprintf("%s%d", strings.SplitN(r.Type, "-", 2)[0], i)
+	}
+	if r.Direction == "" {
+		r.Direction = "two-way"
+	}
+	if r.Carry == nil {
+		r.Carry = slices.Clone(allCarry)
+	}
+	switch r.Type {
+	case TypeLoRa:
+		r.defaultsLoRa()
+	case TypeKISSTCP, TypeKISSSerial:
+		r.defaultsKISS()
+	}
+}
+
+func (r *Radio) defaultsLoRa() {
+	if r.Plan == "" {
+		r.Plan = "eu868"
+	}
+	if r.Frequency == "" {
+		r.Frequency = "869.525MHz"
+	}
+	if r.SF == 0 {
+		r.SF = 9
+	}
+	if r.Bandwidth == 0 {
+		r.Bandwidth = 125
+	}
+	if r.CodingRate == "" {
+		r.CodingRate = "4/5"
+	}
+	if r.Preamble == 0 {
+		r.Preamble = 8
+	}
+	if r.SyncWord == 0 {
+		r.SyncWord = 0x12
+	}
+	if r.Power == 0 {
+		r.Power = 14
+	}
+	if r.Redundancy == 0 && r.Direction != "two-way" {
+		r.Redundancy = 1.5
+	}
+}
+
+func (r *Radio) defaultsKISS() {
+	if r.Type == TypeKISSTCP && r.Address == "" {
+		r.Address = "127.0.0.1:8001"
+	}
+	if r.Type == TypeKISSSerial && r.Baud == 0 {
+		r.Baud = 9600
+	}
+	if r.BitRate == 0 {
+		r.BitRate = 1200
+	}
+	if r.Destination == "" {
+		r.Destination = "ALTNET"
+	}
+	if r.Paclen == 0 {
+		r.Paclen = 256
+	}
+	if r.TXDelay.Duration == 0 {
+		r.TXDelay.Duration = 300 * time.Millisecond
+	}
+	if r.Persist == 0 {
+		r.Persist = 63
+	}
+	if r.SlotTime.Duration == 0 {
+		r.SlotTime.Duration = 100 * time.Millisecond
+	}
+	if r.Airtime == 0 {
+		r.Airtime = 10
+	}
+}
+
+// FrequencyHz parses Frequency.
+func (r *Radio) FrequencyHz() (physic.Frequency, error) {
+	var f physic.Frequency
+	if err := f.Set(r.Frequency); err != nil {
+		return 0, err
+	}
+	return f, nil
+}

@@ -1,0 +1,208 @@
+package p2p
+
+import (
+	"context"
+	"errors"
+	"net"
+	"strings"
+	"syscall"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/btcsuite/btcd/chaincfg"
+	"github.com/btcsuite/btcd/chaincfg/chainhash"
+	"github.com/btcsuite/btcd/wire"
+)
+
+var regtest = &chaincfg.RegressionNetParams
+
+// pair runs a Server over source and a Client into sink, connected by
+// pipes, inside the current synctest bubble. It returns a function that
+// stops both and checks they ended with the context.
+func pair(t *testing.T, source, sink *memChain, tweak func(*ClientConfig)) (*Client, *Server, func()) {
+	t.Helper()
+	ln := newPipeListener()
+	srv, err := NewServer(ServerConfig{Params: regtest, Headers: source, Logger: testLogger()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := ClientConfig{Params: regtest, Node: "pipe", Chain: sink, Dial: ln.Dial, Logger: testLogger()}
+	if tweak != nil {
+		tweak(&cfg)
+	}
+	client, err := NewClient(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	errs := make(chan error, 2)
+	go func() { errs <- srv.Serve(ctx, ln) }()
+	go func() { errs <- client.Run(ctx) }()
+	return client, srv, func() {
+		cancel()
+		for range 2 {
+			if err := <-errs; !errors.Is(err, context.Canceled) {
+				t.Errorf("ended with %v, want context.Canceled", err)
+			}
+		}
+	}
+}
+
+func sameTip(t *testing.T, a, b *memChain) {
+	t.Helper()
+	ha, na := a.tipHash()
+	hb, nb := b.tipHash()
+	if ha != hb {
+		t.Fatalf("tips differ: %v at %d and %v at %d", ha, na, hb, nb)
+	}
+}
+
+// TestClientFollowsServer syncs 2,500 headers (two getheaders rounds),
+// follows announced tips (headers, since the client sent sendheaders), and
+// follows a reorg announced by a tip whose parent the client lacks.
+func TestClientFollowsServer(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		source, sink := newMemChain(regtest), newMemChain(regtest)
+		source.mine(2500, 1)
+		_, srv, stop := pair(t, source, sink, nil)
+		defer stop()
+		synctest.Wait()
+		sameTip(t, source, sink)
+
+		source.mine(3, 2)
+		srv.Announce()
+		synctest.Wait()
+		sameTip(t, source, sink)
+		if ps := srv.Peers(); len(ps) != 1 || !ps[0].SendHeaders || ps[0].GetHeaders != 2 {
+			t.Fatalf("server saw %+v; want one peer, sendheaders, 2 getheaders", ps)
+		}
+
+		// A fork from 10 blocks back, 12 long: the announced tip does not
+		// connect to the client's chain, so it asks with its locator.
+		_, height := source.tipHash()
+		fork := source.best()[height-10].hash
+		source.mineFrom(fork, 12, 3)
+		srv.Announce()
+		synctest.Wait()
+		sameTip(t, source, sink)
+		if sink.reorgCount() == 0 {
+			t.Fatal("the sink saw no reorg")
+		}
+	})
+}
+
+// TestClientBackoff checks the wait between failed connection attempts:
+// doubling from MinBackoff up to MaxBackoff.
+func TestClientBackoff(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var at []time.Duration
+		start := time.Now()
+		ctx, cancel := context.WithCancel(context.Background())
+		dial := func(context.Context, string, string) (net.Conn, error) {
+			at = append(at, time.Since(start))
+			if len(at) == 9 {
+				cancel()
+			}
+			return nil, syscall.ECONNREFUSED
+		}
+		c, err := NewClient(ClientConfig{Params: regtest, Node: "x:1", Chain: newMemChain(regtest), Dial: dial})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := c.Run(ctx); !errors.Is(err, context.Canceled) {
+			t.Fatalf("Run = %v", err)
+		}
+		want := []time.Duration{0, 1, 3, 7, 15, 31, 63, 123, 183} // seconds: waits 1,2,4,...,32,60,60
+		for i := range want {
+			want[i] *= time.Second
+		}
+		if len(at) != len(want) {
+			t.Fatalf("dialled at %v, want %v", at, want)
+		}
+		for i := range want {
+			if at[i] != want[i] {
+				t.Fatalf("dialled at %v, want %v", at, want)
+			}
+		}
+		if st := c.Status(); st.Connected || !strings.Contains(st.LastError, "refused") {
+			t.Fatalf("status %+v", st)
+		}
+	})
+}
+
+// TestClientFollowsInvAnnouncements: a node that announces blocks with inv
+// (as btcd and Core do to peers that did not send sendheaders, and as some
+// nodes do after a reorg) gets a getheaders, never a getdata.
+func TestClientFollowsInvAnnouncements(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		source, sink := newMemChain(regtest), newMemChain(regtest)
+		source.mine(10, 1)
+		ln := newPipeListener()
+		announce := make(chan chainhash.Hash)
+		nodeDone := make(chan error, 1)
+		go func() { nodeDone <- invNode(ln, source, announce) }()
+		client, err := NewClient(ClientConfig{Params: regtest, Node: "pipe", Chain: sink, Dial: ln.Dial})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		runDone := make(chan error, 1)
+		go func() { runDone <- client.Run(ctx) }()
+		synctest.Wait()
+		sameTip(t, source, sink)
+
+		tip := source.mine(1, 2)[0].BlockHash()
+		announce <- tip
+		synctest.Wait()
+		sameTip(t, source, sink)
+		cancel()
+		<-runDone
+		ln.Close()
+		if err := <-nodeDone; err != nil {
+			t.Fatal(err)
+		}
+	})
+}
+
+// invNode serves one connection: headers from source for getheaders, an
+// inv MSG_BLOCK for each hash sent on announce, and an error for a getdata.
+func invNode(ln *pipeListener, source *memChain, announce <-chan chainhash.Hash) error {
+	nc, err := ln.Accept()
+	if err != nil {
+		return err
+	}
+	p := newPeerConn(nc, regtest.Net, time.Minute, testLogger())
+	defer p.close()
+	_, height := source.Tip()
+	local := localVersion{magic: regtest.Net, services: wire.SFNodeNetwork | wire.SFNodeWitness, startHeight: height, nonce: newNonce(), now: time.Now()}
+	if _, err := handshake(p, local, false, time.Minute); err != nil {
+		return err
+	}
+	p.startReader()
+	for {
+		select {
+		case <-p.errs:
+			return nil // the client went away
+		case h := <-announce:
+			inv := wire.NewMsgInv()
+			_ = inv.AddInvVect(wire.NewInvVect(wire.InvTypeBlock, &h))
+			if err := p.send(inv); err != nil {
+				return err
+			}
+		case m := <-p.msgs:
+			switch m := m.(type) {
+			case *wire.MsgGetHeaders:
+				reply := wire.NewMsgHeaders()
+				for _, h := range source.HeadersAfter(hashes(m.BlockLocatorHashes), m.HashStop, wire.MaxBlockHeadersPerMsg) {
+					_ = reply.AddBlockHeader(&h)
+				}
+				if err := p.send(reply); err != nil {
+					return err
+				}
+			case *wire.MsgGetData:
+				return errors.New("the client asked for a block")
+			}
+		}
+	}
+}

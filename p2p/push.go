@@ -1,0 +1,165 @@
+package p2p
+
+import (
+	"time"
+
+	"github.com/btcsuite/btcd/wire"
+)
+
+// pushStage is where one transaction push stands on a connection.
+type pushStage int
+
+const (
+	// announced: inv sent, waiting for the node's getdata.
+	announced pushStage = iota
+	// sent: tx sent in answer to getdata and a getdata for it sent right
+	// after; the node handles a peer's messages in order, so the answer
+	// (tx from the mempool, or notfound) reflects its verdict, and a
+	// reject, if any, comes before it.
+	sent
+	// probing: the node never asked; getdata sent to see whether it
+	// already has the transaction.
+	probing
+)
+
+// push is one transaction's progress on one connection.
+type push struct {
+	e        *txEntry
+	stage    pushStage
+	deadline time.Time
+}
+
+// announceQueued sends one inv for every queued transaction this
+// connection has not announced yet.
+func (s *session) announceQueued() error {
+	inv := wire.NewMsgInv()
+	now := s.clock.Now()
+	for _, e := range s.c.queue.pending() {
+		if s.pushes[e.txid] != nil {
+			continue
+		}
+		if err := inv.AddInvVect(wire.NewInvVect(wire.InvTypeTx, &e.txid)); err != nil {
+			break // more than 50,000: the rest go with the next notification
+		}
+		s.pushes[e.txid] = &push{e: e, stage: announced, deadline: now.Add(s.c.cfg.TxGetDataTimeout)}
+	}
+	if len(inv.InvList) == 0 {
+		return nil
+	}
+	s.armTxTimer()
+	return s.p.send(inv)
+}
+
+// onGetData answers the node's requests for our transactions, then asks
+// for them back (see sent). Requests for anything else get no answer: a
+// notfound would cost ban score on btcd.
+func (s *session) onGetData(m *wire.MsgGetData) error {
+	probe := wire.NewMsgGetData()
+	for _, iv := range m.InvList {
+		ps := s.pushes[iv.Hash]
+		if ps == nil || (iv.Type != wire.InvTypeTx && iv.Type != wire.InvTypeWitnessTx) {
+			continue
+		}
+		enc := wire.BaseEncoding
+		if iv.Type == wire.InvTypeWitnessTx {
+			enc = wire.WitnessEncoding
+		}
+		if err := s.p.sendEnc(ps.e.tx, enc); err != nil {
+			return err
+		}
+		ps.stage, ps.deadline = sent, s.clock.Now().Add(s.c.cfg.TxResultTimeout)
+		_ = probe.AddInvVect(wire.NewInvVect(wire.InvTypeWitnessTx, &ps.e.txid))
+	}
+	if len(probe.InvList) == 0 {
+		return nil
+	}
+	s.armTxTimer()
+	return s.p.send(probe)
+}
+
+// onTx takes the node's answer to a probe: the transaction is in its
+// mempool.
+func (s *session) onTx(m *wire.MsgTx) {
+	txid := m.TxHash()
+	ps := s.pushes[txid]
+	if ps == nil {
+		return
+	}
+	status := TxAccepted
+	if ps.stage == probing {
+		status = TxAlreadyKnown
+	}
+	s.finish(ps, TxResult{TxID: txid, Status: status})
+}
+
+// onNotFound: the node does not have the transaction in its mempool and
+// did not reject it (a reject would have come first).
+func (s *session) onNotFound(m *wire.MsgNotFound) {
+	for _, iv := range m.InvList {
+		if ps := s.pushes[iv.Hash]; ps != nil && ps.stage != announced {
+			s.finish(ps, TxResult{TxID: iv.Hash, Status: TxUnknown})
+		}
+	}
+}
+
+// onReject records the node's verdict on a transaction we pushed.
+func (s *session) onReject(m *wire.MsgReject) {
+	if m.Cmd != wire.CmdTx {
+		s.c.log.Warn("p2p: node rejected a message", "cmd", m.Cmd, "code", m.Code, "reason", m.Reason)
+		return
+	}
+	if ps := s.pushes[m.Hash]; ps != nil {
+		s.finish(ps, TxResult{TxID: m.Hash, Status: TxRejected, Code: m.Code, Reason: m.Reason})
+	}
+}
+
+// txDeadlines moves pushes whose wait is over: an unrequested announcement
+// is probed, an unanswered send or probe ends as TxUnknown.
+func (s *session) txDeadlines() error {
+	now := s.clock.Now()
+	probe := wire.NewMsgGetData()
+	for txid, ps := range s.pushes {
+		if now.Before(ps.deadline) {
+			continue
+		}
+		if ps.stage != announced {
+			s.finish(ps, TxResult{TxID: txid, Status: TxUnknown})
+			continue
+		}
+		ps.stage, ps.deadline = probing, now.Add(s.c.cfg.TxResultTimeout)
+		_ = probe.AddInvVect(wire.NewInvVect(wire.InvTypeWitnessTx, &ps.e.txid))
+	}
+	s.armTxTimer()
+	if len(probe.InvList) == 0 {
+		return nil
+	}
+	return s.p.send(probe)
+}
+
+// finish ends a push with res.
+func (s *session) finish(ps *push, res TxResult) {
+	delete(s.pushes, ps.e.txid)
+	s.c.queue.complete(ps.e, res)
+	s.c.log.Info("p2p: transaction outcome", "txid", res.TxID, "status", res.Status,
+		"code", res.Code, "reason", res.Reason)
+	s.armTxTimer()
+}
+
+// armTxTimer points the timer at the earliest push deadline. Pushes whose
+// entry left the queue (the caller gave up) are dropped here.
+func (s *session) armTxTimer() {
+	s.txTimer.Stop()
+	var first time.Time
+	for txid, ps := range s.pushes {
+		if !s.c.queue.queued(ps.e) {
+			delete(s.pushes, txid)
+			continue
+		}
+		if first.IsZero() || ps.deadline.Before(first) {
+			first = ps.deadline
+		}
+	}
+	if !first.IsZero() {
+		s.txTimer.Reset(max(first.Sub(s.clock.Now()), 0))
+	}
+}

@@ -1,0 +1,147 @@
+package p2p
+
+import (
+	"context"
+	"errors"
+	"net"
+	"strings"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/btcsuite/btcd/chaincfg/chainhash"
+	"github.com/btcsuite/btcd/wire"
+)
+
+// sampleTx returns a small well-formed transaction (not valid on any
+// chain: its input is made up), distinct per n.
+func sampleTx(n byte) *wire.MsgTx {
+	tx := wire.NewMsgTx(2)
+	tx.AddTxIn(wire.NewTxIn(&wire.OutPoint{Hash: chainhash.Hash{n}, Index: 0}, nil, [][]byte{{n, 1}, {2}}))
+	tx.AddTxOut(wire.NewTxOut(1000, []byte{0x51}))
+	return tx
+}
+
+// TestTxUnknownWhenNodeIsSilent pushes to a peer that neither requests nor
+// serves transactions (our own Server): the client probes after
+// TxGetDataTimeout and gives up after TxResultTimeout.
+func TestTxUnknownWhenNodeIsSilent(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		source := newMemChain(regtest)
+		client, _, stop := pair(t, source, newMemChain(regtest), nil)
+		defer stop()
+		start := time.Now()
+		res, err := client.SendTx(context.Background(), sampleTx(1))
+		if err != nil || res.Status != TxUnknown || res.InMempool() {
+			t.Fatalf("SendTx = %v, %v; want unknown", res, err)
+		}
+		if took, want := time.Since(start), 20*time.Second; took != want {
+			t.Fatalf("outcome after %v, want %v (getdata wait + result wait)", took, want)
+		}
+	})
+}
+
+// TestSendTxQueue covers the queue: bad transactions, the bound, joining a
+// push of the same txid, and giving up with the context while the node is
+// unreachable.
+func TestSendTxQueue(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		refused := func(context.Context, string, string) (net.Conn, error) { return nil, errors.New("refused") }
+		client, err := NewClient(ClientConfig{Params: regtest, Node: "x:1", Chain: newMemChain(regtest), Dial: refused, MaxQueuedTxs: 2})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		runDone := make(chan error)
+		go func() { runDone <- client.Run(ctx) }()
+
+		empty := wire.NewMsgTx(2)
+		if _, err := client.SendTx(ctx, empty); !errors.Is(err, ErrInvalidTx) {
+			t.Errorf("empty tx: %v, want ErrInvalidTx", err)
+		}
+		huge := sampleTx(9)
+		huge.TxOut[0].PkScript = make([]byte, MaxTxSize)
+		if _, err := client.SendTx(ctx, huge); !errors.Is(err, ErrInvalidTx) {
+			t.Errorf("huge tx: %v, want ErrInvalidTx", err)
+		}
+
+		wctx, wcancel := context.WithTimeout(ctx, time.Minute)
+		defer wcancel()
+		results := make(chan error, 3)
+		for _, n := range []byte{1, 1, 2} { // the second joins the first
+			go func() {
+				_, err := client.SendTx(wctx, sampleTx(n))
+				results <- err
+			}()
+		}
+		synctest.Wait()
+		if q := client.Status().QueuedTxs; q != 2 {
+			t.Fatalf("%d queued, want 2", q)
+		}
+		if _, err := client.SendTx(ctx, sampleTx(3)); !errors.Is(err, ErrQueueFull) {
+			t.Errorf("third distinct tx: %v, want ErrQueueFull", err)
+		}
+		for range 3 {
+			if err := <-results; !errors.Is(err, context.DeadlineExceeded) {
+				t.Errorf("waiter: %v, want DeadlineExceeded", err)
+			}
+		}
+		if q := client.Status().QueuedTxs; q != 0 {
+			t.Errorf("%d still queued after the waiters gave up", q)
+		}
+		cancel()
+		<-runDone
+	})
+}
+
+// TestPingTimeout: a peer that completes the handshake and then never
+// answers is dropped after two ping intervals, and the client reconnects.
+func TestPingTimeout(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ln := newPipeListener()
+		deaf := make(chan struct{})
+		go deafNode(t, ln, deaf)
+		client, err := NewClient(ClientConfig{Params: regtest, Node: "pipe", Chain: newMemChain(regtest), Dial: ln.Dial})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		runDone := make(chan error)
+		go func() { runDone <- client.Run(ctx) }()
+		time.Sleep(4*time.Minute + 2*time.Second) // ping at 2 min, unanswered at 4, reconnect 1 s later
+		st := client.Status()
+		if !strings.Contains(st.LastError, "ping") || st.Connections != 2 {
+			t.Errorf("status %+v; want a ping timeout and a second connection", st)
+		}
+		cancel()
+		<-runDone
+		ln.Close()
+		<-deaf
+	})
+}
+
+// deafNode accepts connections, shakes hands and then reads without ever
+// answering.
+func deafNode(t *testing.T, ln *pipeListener, done chan struct{}) {
+	defer close(done)
+	for {
+		nc, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		go func() {
+			p := newPeerConn(nc, regtest.Net, time.Minute, testLogger())
+			defer p.close()
+			local := localVersion{magic: regtest.Net, services: wire.SFNodeNetwork | wire.SFNodeWitness, nonce: newNonce(), now: time.Now()}
+			if _, err := handshake(p, local, false, time.Minute); err != nil {
+				t.Errorf("deaf node handshake: %v", err)
+				return
+			}
+			for {
+				if _, err := p.recv(); err != nil {
+					return
+				}
+			}
+		}()
+	}
+}
