@@ -8,6 +8,7 @@ import (
 	"testing/synctest"
 
 	"github.com/altnet/altnet/lora"
+	"github.com/altnet/altnet/radio"
 	"github.com/altnet/altnet/radio/medium"
 	"periph.io/x/conn/v3/physic"
 )
@@ -79,7 +80,7 @@ func TestEverySettingAgainstTheChipModel(t *testing.T) {
 		{"US915 903.9 MHz SF7", []mod{sf(lora.SF7), func(o *lora.Opts) {
 			o.Frequency, o.Plan, o.Callsign, o.Power = 903_900*physic.KiloHertz, lora.US915, "", 20
 		}}},
-		{"169 MHz band", []mod{func(o *lora.Opts) { o.Frequency, o.Plan = 169_400*physic.KiloHertz, nil; o.Direction = 0 }}},
+		{"169 MHz band", []mod{func(o *lora.Opts) { o.Frequency, o.Plan = 169_400*physic.KiloHertz, nil }}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -134,7 +135,7 @@ func exchange(t *testing.T, o lora.Opts) {
 // driven by a two-way driver with no plan check (a lab setup).
 func exchangeReceiveOnly(t *testing.T, o lora.Opts) {
 	synctest.Test(t, func(t *testing.T) {
-		o.Direction = 2 // radio.ReceiveOnly
+		o.Direction = radio.ReceiveOnly
 		air := medium.New(medium.Options{})
 		rx, closeRx := attach(t, air, "rx", o)
 		defer closeRx()
