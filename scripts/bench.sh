@@ -36,6 +36,7 @@ echo
 echo "== altnet sim link: 300-byte transaction, one-way SF9/BW125, 20% loss, 1000 trials =="
 go run ./cmd/altnet sim link --size 300 --loss 0.2 --trials 1000 --oneway --sf 9 --bw 125 --seed 1
 
+<<<<<<< HEAD
 # compress (issue 3): the codec figures over every header run, era sample
 # and full block in the data folder.
 bin=$(mktemp -d)
@@ -45,3 +46,20 @@ echo "== compress: header runs, form (a) and (b), with reference sizes =="
 echo "== compress: transactions, era samples and full blocks =="
 "$bin/altnet" compress txs "$data"/mainnet-txs-*.hex "$data"/mainnet-block-*.bin.gz
 rm -rf "$bin"
+=======
+# LoRa (issue 5): exact time on air against the bare symbol-time division,
+# and a frame sent through the driver and the SX127x chip model against one
+# SPI register read through the model (same run). Needs no mainnet data.
+echo
+echo "lora: time on air and a model-backed send (same run)"
+go test -run '^$' -bench 'SymbolTime|Airtime|RegisterRead|SendOnModel' -benchtime "$benchtime" ./lora | awk '
+/^Benchmark/ {
+	name = $1; sub(/^Benchmark/, "", name); sub(/-[0-9]+$/, "", name)
+	ns[name] = $3
+	for (i = 4; i < NF; i++) { if ($(i+1) == "cpu-ns/op") cpu = $i; if ($(i+1) == "spi-tx/op") spi = $i }
+}
+END {
+	printf "Airtime: %.1f ns, %.2f x the symbol-time baseline (%.1f ns)\n", ns["Airtime"], ns["Airtime"] / ns["SymbolTime"], ns["SymbolTime"]
+	printf "Send on the model: %.0f SPI transactions, %.0f us of CPU = %.0f x one register read through the model (%.1f ns)\n", spi, cpu / 1000, cpu / ns["RegisterRead"], ns["RegisterRead"]
+}'
+>>>>>>> lora
