@@ -61,6 +61,7 @@ func rootCommand() *command {
 			kissCommand(),
 			simCommand(),
 			driverChildCommand(),
+			loraCommand(),
 			headersCommand(),
 		},
 	}

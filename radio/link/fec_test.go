@@ -153,7 +153,7 @@ func TestAnyKOfN(t *testing.T) {
 // carousel passes rebuilds the message, because passes use new indexes.
 func TestPassesCombine(t *testing.T) {
 	enc := Encoder{Network: Signet, MTU: 100, Airtime: sf9.Airtime, Redundancy: Redundancy{Extra: 1}}
-	out, err := enc.Encode(HeaderRun{Height: 10, Count: 2, Data: bytes.Repeat([]byte{7}, 150)})
+	out, err := enc.Encode(HeaderRun{Height: 10, Count: 2, History: 1, Data: bytes.Repeat([]byte{7}, 150)})
 	if err != nil {
 		t.Fatal(err)
 	}

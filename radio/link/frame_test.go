@@ -94,7 +94,7 @@ func TestDecodeFrameErrors(t *testing.T) {
 func TestMessageRoundTrip(t *testing.T) {
 	work, _ := new(big.Int).SetString("b1a8d5c3e0f1a2b3c4d5e6f7", 16)
 	msgs := []Message{
-		HeaderRun{Height: 840000, Count: 3, Data: []byte("compressed headers")},
+		HeaderRun{Height: 840000, Count: 3, History: 1, Check: [4]byte{1, 2, 3, 4}, Data: []byte("compressed headers")},
 		Tip{Height: 840000, Work: work, Header: make([]byte, 80)},
 		Tip{Height: 0, Work: new(big.Int), Header: []byte{1}},
 		Tx{Data: []byte("compressed tx")},
@@ -124,9 +124,11 @@ func TestBodyVectors(t *testing.T) {
 		m    Message
 		want []byte
 	}{
-		{HeaderRun{Height: 0x0CD140, Count: 2, Data: []byte{0xee}}, []byte{
+		{HeaderRun{Height: 0x0CD140, Count: 2, History: 2016, Check: [4]byte{0xc1, 0xc2, 0xc3, 0xc4}, Data: []byte{0xee}}, []byte{
 			0x40, 0xd1, 0x0c, 0x00, // anchor height 840000, u32 LE
 			0x02, 0x00, // count 2, u16 LE
+			0xe0, 0x07, // history 2016, u16 LE
+			0xc1, 0xc2, 0xc3, 0xc4, // check: hash prefix of the last header
 			0xee, // compressed headers
 		}},
 		{Tip{Height: 1, Work: big.NewInt(0x0102), Header: []byte{0xff}}, []byte{
@@ -156,9 +158,11 @@ func TestBadBodies(t *testing.T) {
 		t    Type
 		body []byte
 	}{
-		{"short run", TypeHeaderRun, []byte{1, 2, 3, 4, 1, 0}},
-		{"run of zero headers", TypeHeaderRun, []byte{1, 2, 3, 4, 0, 0, 9}},
-		{"run of 2017 headers", TypeHeaderRun, []byte{1, 2, 3, 4, 0xe1, 0x07, 9}},
+		{"short run", TypeHeaderRun, []byte{1, 2, 3, 4, 1, 0, 1, 0, 0, 0, 0, 0}},
+		{"run of zero headers", TypeHeaderRun, []byte{1, 2, 3, 4, 0, 0, 1, 0, 0, 0, 0, 0, 9}},
+		{"run of 2017 headers", TypeHeaderRun, []byte{1, 2, 3, 4, 0xe1, 0x07, 1, 0, 0, 0, 0, 0, 9}},
+		{"run without history", TypeHeaderRun, []byte{1, 2, 3, 4, 1, 0, 0, 0, 0, 0, 0, 0, 9}},
+		{"run with a history of 2017", TypeHeaderRun, []byte{1, 2, 3, 4, 1, 0, 0xe1, 0x07, 0, 0, 0, 0, 9}},
 		{"tip work longer than body", TypeTip, []byte{1, 0, 0, 0, 9, 1, 2}},
 		{"tip work of 33 bytes", TypeTip, append([]byte{1, 0, 0, 0, 33}, make([]byte, 40)...)},
 		{"tip work with leading zero", TypeTip, []byte{1, 0, 0, 0, 2, 0, 1, 0xff}},

@@ -11,7 +11,7 @@ import (
 func seedFrames(tb testing.TB) [][]byte {
 	frames, _ := legit(tb, 2, 1)
 	for _, m := range []Message{
-		HeaderRun{Height: 1, Count: 1, Data: []byte{1, 2, 3}},
+		HeaderRun{Height: 1, Count: 1, History: 1, Data: []byte{1, 2, 3}},
 		Tip{Height: 2, Header: make([]byte, 80)},
 		TxAck{Status: AckRejected, Reason: 0x10},
 		HeaderRequest{Max: 10, Locator: []LocatorEntry{{Height: 5}}},

@@ -38,34 +38,60 @@ var ErrBody = errors.New("link: malformed message body")
 var ErrUnknownType = errors.New("link: unknown message type")
 
 // HeaderRun is a run of consecutive block headers starting at Height,
-// compressed by the compress package. The link layer does not look inside
+// compressed by the compress package against the History headers before
+// Height that the receiver's chain must hold. Check is the first CheckSize
+// bytes of the hash (double SHA-256, internal byte order) of the run's last
+// header: a receiver whose chain differs from the sender's in those History
+// headers decodes different headers, and Check tells it so instead of
+// letting it store headers nobody mined. The link layer does not look inside
 // Data.
 type HeaderRun struct {
-	Height uint32
-	Count  uint16
-	Data   []byte
+	Height  uint32
+	Count   uint16
+	History uint16
+	Check   [CheckSize]byte
+	Data    []byte
 }
+
+// CheckSize is the length of a header run's check: 32 bits make a wrong
+// decode pass unnoticed about once in four billion.
+const CheckSize = 4
+
+// headerRunPrelude is the fixed part of a header-run body: height (4),
+// count (2), history (2) and check (4).
+const headerRunPrelude = 4 + 2 + 2 + CheckSize
 
 // Type returns TypeHeaderRun.
 func (HeaderRun) Type() Type { return TypeHeaderRun }
 
-// AppendBody encodes height (u32 LE), count (u16 LE) and the data.
+// AppendBody appends the message body to dst.
 func (m HeaderRun) AppendBody(dst []byte) ([]byte, error) {
-	if m.Count == 0 || m.Count > MaxRunCount || len(m.Data) == 0 {
-		return dst, fmt.Errorf("link: header run of %d headers in %d bytes", m.Count, len(m.Data))
+	if m.Count == 0 || m.Count > MaxRunCount || m.History == 0 || m.History > MaxRunCount || len(m.Data) == 0 {
+		return dst, fmt.Errorf("link: header run of %d headers (history %d) in %d bytes", m.Count, m.History, len(m.Data))
 	}
 	dst = binary.LittleEndian.AppendUint32(dst, m.Height)
 	dst = binary.LittleEndian.AppendUint16(dst, m.Count)
+	dst = binary.LittleEndian.AppendUint16(dst, m.History)
+	dst = append(dst, m.Check[:]...)
 	return append(dst, m.Data...), nil
 }
 
 func decodeHeaderRun(b []byte) (HeaderRun, error) {
-	if len(b) < 7 {
+	if len(b) < headerRunPrelude+1 {
 		return HeaderRun{}, fmt.Errorf("%w: header run of %d bytes", ErrBody, len(b))
 	}
-	m := HeaderRun{Height: binary.LittleEndian.Uint32(b), Count: binary.LittleEndian.Uint16(b[4:]), Data: b[6:]}
+	m := HeaderRun{
+		Height:  binary.LittleEndian.Uint32(b),
+		Count:   binary.LittleEndian.Uint16(b[4:]),
+		History: binary.LittleEndian.Uint16(b[6:]),
+		Data:    b[headerRunPrelude:],
+	}
+	copy(m.Check[:], b[8:])
 	if m.Count == 0 || m.Count > MaxRunCount {
 		return HeaderRun{}, fmt.Errorf("%w: header run count %d", ErrBody, m.Count)
+	}
+	if m.History == 0 || m.History > MaxRunCount {
+		return HeaderRun{}, fmt.Errorf("%w: header run history %d", ErrBody, m.History)
 	}
 	return m, nil
 }
