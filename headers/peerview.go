@@ -1,7 +1,6 @@
 package headers
 
 import (
-	"errors"
 	"sync"
 
 	"github.com/btcsuite/btcd/chaincfg/chainhash"
@@ -11,8 +10,17 @@ import (
 // ErrAskAgain is returned by PeerView.AddHeaders when the Syncer wants
 // another getheaders although the reply was shorter than a full one (a
 // long branch switching from presync to its second download): the P2P
-// client should ask again from BlockLocator.
-var ErrAskAgain = errors.New("headers: ask again from the locator")
+// client should ask again from BlockLocator. It has the method
+// AskAgain() bool, which is how package p2p recognises it without
+// importing this package.
+var ErrAskAgain error = askAgain{}
+
+type askAgain struct{}
+
+func (askAgain) Error() string { return "headers: ask again from the locator" }
+
+// AskAgain reports true: the P2P client sends another getheaders.
+func (askAgain) AskAgain() bool { return true }
 
 // PeerView adapts a Chain to the P2P bridge. It is package p2p's HeaderSink
 // (BlockLocator and AddHeaders, through one Syncer, so that long branches

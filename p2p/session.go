@@ -192,7 +192,10 @@ func (s *session) onHeaders(m *wire.MsgHeaders) error {
 	err := s.c.cfg.Chain.AddHeaders(hs)
 	now := s.clock.Now()
 	s.c.update(func(st *Status) { st.HeadersReceived += uint64(len(hs)); st.LastHeaders = now })
+	var again interface{ AskAgain() bool }
 	switch {
+	case errors.As(err, &again) && again.AskAgain():
+		return s.requestHeaders(true)
 	case err != nil && reply:
 		s.c.log.Warn("p2p: node's headers refused by the chain", "count", len(hs), "err", err)
 		return nil
