@@ -75,7 +75,7 @@ func FuzzReceiver(f *testing.F) {
 		seed = append(seed, fr...)
 	}
 	f.Add(seed)
-	lim := Limits{MaxPartial: 8, MaxBytes: 64 << 10, MaxAge: time.Minute, MaxIdle: 10 * time.Second, MaxDone: 4}
+	lim := Limits{MaxPartial: 8, MaxBytes: 64 << 10, MaxAge: time.Minute, MaxIdle: 10 * time.Second, MaxDone: 4, DoneFor: time.Minute}
 	f.Fuzz(func(t *testing.T, in []byte) {
 		r, err := NewReceiver(Mainnet, lim)
 		if err != nil {

@@ -9,22 +9,30 @@ import (
 // holds at most MaxPartial messages in reassembly, whose accounted bytes
 // (shard data plus a fixed per-entry and per-shard overhead) stay within
 // MaxBytes, each for at most MaxAge after its first fragment, and
-// remembers at most MaxDone delivered message ids. An entry that has not
-// received a fragment for MaxIdle is stale: it is the first to go when
-// room is needed.
+// remembers at most MaxDone delivered message ids, each for DoneFor. An
+// entry that has not received a fragment for MaxIdle is stale: it is the
+// first to go when room is needed.
 type Limits struct {
 	MaxPartial int
 	MaxBytes   int
 	MaxAge     time.Duration
 	MaxIdle    time.Duration
 	MaxDone    int
+	// DoneFor is how long a delivered message's later copies are dropped
+	// as duplicates. It must outlast one transmission of a message (all
+	// its fragments and the copies sent alongside), and stay below the
+	// interval at which a sender repeats a message on purpose: a
+	// transaction sent again because its acknowledgement was lost must
+	// reach the gateway again, so that the gateway acknowledges again.
+	DoneFor time.Duration
 }
 
 // DefaultLimits suit a gateway or receiver on a Raspberry Pi: 64 partial
 // messages in 256 KiB, 30 minutes of age and 5 minutes of idleness (the
 // fragments of one message follow each other within a minute even when a
-// 1 % duty cycle paces them), 4096 delivered ids (256 KiB).
-var DefaultLimits = Limits{MaxPartial: 64, MaxBytes: 256 << 10, MaxAge: 30 * time.Minute, MaxIdle: 5 * time.Minute, MaxDone: 4096}
+// 1 % duty cycle paces them), 4096 delivered ids (256 KiB) remembered for
+// 5 minutes.
+var DefaultLimits = Limits{MaxPartial: 64, MaxBytes: 256 << 10, MaxAge: 30 * time.Minute, MaxIdle: 5 * time.Minute, MaxDone: 4096, DoneFor: 5 * time.Minute}
 
 // Reassembly accounting (see Limits).
 const (

@@ -221,11 +221,39 @@ func TestDoneSetBounded(t *testing.T) {
 	}
 }
 
+// TestDuplicatesExpire: a message sent again after DoneFor is delivered
+// again (a transaction repeated because its acknowledgement was lost), and
+// is suppressed again for DoneFor after that.
+func TestDuplicatesExpire(t *testing.T) {
+	r, err := NewReceiver(Mainnet, DefaultLimits)
+	if err != nil {
+		t.Fatal(err)
+	}
+	frame := AppendWhole(nil, Mainnet, TypeTx, []byte{42})
+	steps := []struct {
+		at   time.Duration
+		want bool
+	}{
+		{0, true},
+		{time.Minute, false},
+		{DefaultLimits.DoneFor - time.Nanosecond, false},
+		{DefaultLimits.DoneFor, true},
+		{DefaultLimits.DoneFor + time.Minute, false},
+		{2 * DefaultLimits.DoneFor, true},
+	}
+	for _, st := range steps {
+		if _, ok, err := r.Accept(frame, t0.Add(st.at)); ok != st.want {
+			t.Fatalf("at %v: delivered %v (%v), want %v", st.at, ok, err, st.want)
+		}
+	}
+}
+
 func TestLimitsValidated(t *testing.T) {
 	for _, lim := range []Limits{
 		{MaxPartial: 2, MaxBytes: 1 << 20, MaxAge: time.Minute, MaxDone: 1},
 		{MaxPartial: 64, MaxBytes: MaxMessage, MaxAge: time.Minute, MaxDone: 1},
 		{MaxPartial: 64, MaxBytes: 1 << 20, MaxDone: 1},
+		{MaxPartial: 64, MaxBytes: 1 << 20, MaxAge: time.Minute, MaxIdle: time.Minute, MaxDone: 1},
 	} {
 		if _, err := NewReceiver(Mainnet, lim); err == nil {
 			t.Errorf("limits %+v accepted", lim)
@@ -291,7 +319,7 @@ func BenchmarkAcceptMessage(b *testing.B) {
 			b.Fatal(err)
 		}
 		if i%2 == 1 {
-			r.done = newDoneSet(1) // forget it, to rebuild it again
+			r.done = newDoneSet(1, lim.DoneFor) // forget it, to rebuild it again
 		}
 	}
 }

@@ -62,10 +62,10 @@ func NewReceiver(n Network, lim Limits) (*Receiver, error) {
 		return nil, fmt.Errorf("link: MaxPartial %d below 4", lim.MaxPartial)
 	case provenCap(lim.MaxBytes) < minLimitBytes:
 		return nil, fmt.Errorf("link: MaxBytes %d below %d (3/4 of it must hold the largest message)", lim.MaxBytes, minLimitBytes*4/3+1)
-	case lim.MaxAge <= 0 || lim.MaxIdle <= 0 || lim.MaxDone < 1:
-		return nil, fmt.Errorf("link: MaxAge %v, MaxIdle %v and MaxDone %d must be positive", lim.MaxAge, lim.MaxIdle, lim.MaxDone)
+	case lim.MaxAge <= 0 || lim.MaxIdle <= 0 || lim.MaxDone < 1 || lim.DoneFor <= 0:
+		return nil, fmt.Errorf("link: MaxAge %v, MaxIdle %v, MaxDone %d and DoneFor %v must be positive", lim.MaxAge, lim.MaxIdle, lim.MaxDone, lim.DoneFor)
 	}
-	return &Receiver{network: n, re: newReassembly(lim), done: newDoneSet(lim.MaxDone)}, nil
+	return &Receiver{network: n, re: newReassembly(lim), done: newDoneSet(lim.MaxDone, lim.DoneFor)}, nil
 }
 
 // Stats returns the counters.
@@ -99,9 +99,9 @@ func (r *Receiver) Accept(frame []byte, now time.Time) (msg Received, ok bool, e
 		return Received{}, false, fmt.Errorf("%w %d", ErrUnknownType, uint8(f.Type))
 	}
 	if !f.Fragment {
-		return r.deliver(&f, MessageID(f.Network, f.Type, f.Body), f.Body)
+		return r.deliver(&f, MessageID(f.Network, f.Type, f.Body), f.Body, now)
 	}
-	if r.done.has(doneKey{f.Network, f.Type, f.ID}) {
+	if r.done.has(doneKey{f.Network, f.Type, f.ID}, now) {
 		r.stats.Duplicates++
 		return Received{}, false, ErrDuplicate
 	}
@@ -129,13 +129,13 @@ func (r *Receiver) fragment(f *Frame, now time.Time) (Received, bool, error) {
 		return Received{}, false, err
 	}
 	r.re.remove(p.key)
-	return r.deliver(f, f.ID, body)
+	return r.deliver(f, f.ID, body, now)
 }
 
 // deliver decodes a complete body and remembers its id.
-func (r *Receiver) deliver(f *Frame, id [IDSize]byte, body []byte) (Received, bool, error) {
+func (r *Receiver) deliver(f *Frame, id [IDSize]byte, body []byte, now time.Time) (Received, bool, error) {
 	dk := doneKey{f.Network, f.Type, id}
-	if r.done.has(dk) {
+	if r.done.has(dk, now) {
 		r.stats.Duplicates++
 		return Received{}, false, ErrDuplicate
 	}
@@ -145,7 +145,7 @@ func (r *Receiver) deliver(f *Frame, id [IDSize]byte, body []byte) (Received, bo
 		r.stats.BadBody++
 		return Received{}, false, err
 	}
-	r.done.add(dk)
+	r.done.add(dk, now)
 	r.stats.Delivered++
 	return Received{Network: f.Network, Type: f.Type, ID: id, Body: body, Message: m}, true, nil
 }
@@ -217,7 +217,7 @@ func decodeSubset(p *partial, pick []int) ([]byte, error) {
 }
 
 // doneEntryBytes bounds the memory one remembered id takes: a ring slot
-// and a map entry.
+// and a map entry with its delivery time.
 const doneEntryBytes = 64
 
 // doneKey names a delivered message.
@@ -227,23 +227,32 @@ type doneKey struct {
 	id [IDSize]byte
 }
 
-// doneSet remembers the last max delivered messages (a ring and a map).
+// doneSet remembers the last max delivered messages (a ring and a map),
+// each as a duplicate for ttl after its delivery.
 type doneSet struct {
 	ring []doneKey
 	next int
-	set  map[doneKey]struct{}
+	set  map[doneKey]time.Time // when each was delivered
+	ttl  time.Duration
 }
 
-func newDoneSet(max int) doneSet {
-	return doneSet{ring: make([]doneKey, 0, max), set: make(map[doneKey]struct{}, max)}
+func newDoneSet(max int, ttl time.Duration) doneSet {
+	return doneSet{ring: make([]doneKey, 0, max), set: make(map[doneKey]time.Time, max), ttl: ttl}
 }
 
-func (d *doneSet) has(k doneKey) bool {
-	_, ok := d.set[k]
-	return ok
+// has reports whether k was delivered less than ttl before now.
+func (d *doneSet) has(k doneKey, now time.Time) bool {
+	at, ok := d.set[k]
+	return ok && now.Sub(at) < d.ttl
 }
 
-func (d *doneSet) add(k doneKey) {
+// add remembers k as delivered at now, forgetting the oldest id when the
+// ring is full. A key delivered again (after its ttl) is refreshed in place.
+func (d *doneSet) add(k doneKey, now time.Time) {
+	if _, ok := d.set[k]; ok {
+		d.set[k] = now
+		return
+	}
 	if len(d.ring) < cap(d.ring) {
 		d.ring = append(d.ring, k)
 	} else {
@@ -251,5 +260,5 @@ func (d *doneSet) add(k doneKey) {
 		d.ring[d.next] = k
 		d.next = (d.next + 1) % len(d.ring)
 	}
-	d.set[k] = struct{}{}
+	d.set[k] = now
 }
