@@ -58,3 +58,20 @@ func TestFactorBelowOne(t *testing.T) {
 		t.Fatal("OrReal(nil) returned nil")
 	}
 }
+
+func TestShifted(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		start := time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)
+		c := StartingAt(Real(), start)
+		if !c.Now().Equal(start) {
+			t.Fatalf("Now = %v, want %v", c.Now(), start)
+		}
+		<-c.After(time.Hour)
+		if got := c.Since(start); got != time.Hour {
+			t.Fatalf("after a one-hour timer, %v elapsed", got)
+		}
+		if got := c.Until(start.Add(2 * time.Hour)); got != time.Hour {
+			t.Fatalf("Until = %v", got)
+		}
+	})
+}

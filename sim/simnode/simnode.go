@@ -14,6 +14,7 @@ package simnode
 import (
 	"context"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"math/big"
 	"sync"
@@ -44,8 +45,9 @@ type Node struct {
 	clock  clock.Clock
 
 	mu      sync.Mutex
-	headers []wire.BlockHeader        // best chain from genesis
-	cbs     []*wire.MsgTx             // coinbase of each block
+	headers []wire.BlockHeader       // best chain from genesis
+	index   map[chainhash.Hash]int32 // height of each header in headers
+	cbs     []*wire.MsgTx            // coinbase of each block
 	utxo    map[wire.OutPoint]utxoEntry
 	mempool map[chainhash.Hash]*wire.MsgTx
 	spends  map[wire.OutPoint]chainhash.Hash // mempool spends
@@ -76,6 +78,7 @@ func New(key *wallet.Key, clk clock.Clock) *Node {
 		key:     key,
 		clock:   clock.OrReal(clk),
 		headers: []wire.BlockHeader{p.GenesisBlock.Header},
+		index:   map[chainhash.Hash]int32{*p.GenesisHash: 0},
 		cbs:     []*wire.MsgTx{p.GenesisBlock.Transactions[0]},
 		utxo:    make(map[wire.OutPoint]utxoEntry),
 		mempool: make(map[chainhash.Hash]*wire.MsgTx),
@@ -172,6 +175,7 @@ func (n *Node) mineOne() wire.BlockHeader {
 		h.Nonce++
 	}
 	n.headers = append(n.headers, h)
+	n.index[h.BlockHash()] = height
 	n.cbs = append(n.cbs, cb)
 	u := undo{spent: map[wire.OutPoint]utxoEntry{}, created: map[wire.OutPoint]struct{}{}}
 	for _, tx := range txs {
@@ -392,7 +396,51 @@ func (n *Node) disconnectTip() {
 		delete(n.blockTx, id)
 	}
 	delete(n.undo, height)
+	delete(n.index, n.headers[height].BlockHash())
 	n.headers = n.headers[:height]
 	n.cbs = n.cbs[:height]
 	n.reorgs++
+}
+
+// Follow hands the node's headers to sink as a P2P client does: all the
+// headers after the newest locator entry on the node's chain, in batches
+// of up to 2,000, and again after every new block, until ctx ends.
+func (n *Node) Follow(ctx context.Context, sink p2p.HeaderSink) error {
+	for {
+		changed := n.Changed()
+		for {
+			hs := n.after(sink.BlockLocator(), wire.MaxBlockHeadersPerMsg)
+			if len(hs) == 0 {
+				break
+			}
+			if err := sink.AddHeaders(hs); err != nil {
+				var again interface{ AskAgain() bool }
+				if errors.As(err, &again) && again.AskAgain() {
+					continue
+				}
+				return fmt.Errorf("simnode: follower refused headers: %w", err)
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-changed:
+		}
+	}
+}
+
+// after returns up to max headers following the newest locator hash on the
+// best chain (genesis when none is).
+func (n *Node) after(locator []chainhash.Hash, max int) []wire.BlockHeader {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	from := 0
+	for _, h := range locator {
+		if i, ok := n.index[h]; ok {
+			from = int(i)
+			break
+		}
+	}
+	end := min(len(n.headers), from+1+max)
+	return append([]wire.BlockHeader(nil), n.headers[from+1:end]...)
 }

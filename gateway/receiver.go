@@ -1,0 +1,127 @@
+package gateway
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/altnet/altnet/compress"
+	"github.com/altnet/altnet/headers"
+	"github.com/altnet/altnet/radio/link"
+	"github.com/altnet/altnet/radio/traffic"
+	"github.com/btcsuite/btcd/wire"
+)
+
+// errCheck reports a header run that decoded to headers whose last hash
+// does not match the run's check: this chain differs from the sender's in
+// the run's history window.
+var errCheck = errors.New("gateway: header run fails its check (the sender's chain differs from ours before the run)")
+
+// onHeaderRun decodes a run against this chain and adds its headers.
+func (g *Gateway) onHeaderRun(in traffic.Incoming, m link.HeaderRun) {
+	g.count(func(c *Counters) { c.RunsReceived++ })
+	hs, err := g.decodeRun(m)
+	if err != nil {
+		g.count(func(c *Counters) { c.RunsUndecodable++ })
+		g.log.Debug("gateway: header run not decodable here", "driver", in.Frame.Driver, "height", m.Height, "count", m.Count, "err", err)
+		return
+	}
+	g.addFromRadio(in, hs)
+}
+
+// decodeRun decodes a header run with this chain's headers before it.
+func (g *Gateway) decodeRun(m link.HeaderRun) ([]wire.BlockHeader, error) {
+	start := int32(m.Height)
+	if tip := g.chain.Tip().Height; start-1 > tip {
+		return nil, fmt.Errorf("gateway: run starts at %d, past the tip %d", start, tip)
+	}
+	if start-int32(m.History) < g.base {
+		return nil, fmt.Errorf("gateway: run's history reaches %d, below the checkpoint %d", start-int32(m.History), g.base)
+	}
+	info := compress.RunInfo{Start: start, Count: int(m.Count), History: int(m.History)}
+	hs, err := compress.DecodeRunBody(g.chain.CodecView(), info, m.Data)
+	if err != nil {
+		return nil, err
+	}
+	if last := hs[len(hs)-1].BlockHash(); [link.CheckSize]byte(last[:link.CheckSize]) != m.Check {
+		return nil, errCheck
+	}
+	return hs, nil
+}
+
+// addFromRadio adds headers heard on a radio to the chain.
+func (g *Gateway) addFromRadio(in traffic.Incoming, hs []wire.BlockHeader) {
+	res, err := g.chain.Add(hs)
+	g.count(func(c *Counters) { c.HeadersAdded += res.Added })
+	if res.Added > 0 {
+		last := hs[res.Known+res.Added-1].BlockHash()
+		if info, lerr := g.chain.Lookup(last); lerr == nil {
+			g.noteRadioHeader(info, last)
+		}
+	}
+	if err != nil {
+		var re *headers.RuleError
+		if errors.As(err, &re) {
+			g.count(func(c *Counters) { c.HeadersRejected++ })
+			g.log.Warn("gateway: radio header breaks a consensus rule", "driver", in.Frame.Driver,
+				"height", re.Height, "hash", re.Hash, "rule", re.Code.String(), "detail", re.Detail)
+			return
+		}
+		g.log.Warn("gateway: radio headers not stored", "driver", in.Frame.Driver, "err", err)
+	}
+}
+
+// onTip handles a tip announcement: a header whose parent is known is
+// added at once; otherwise the receiver asks for the headers it lacks on
+// a two-way link, or waits for the carousel on a one-way one.
+func (g *Gateway) onTip(in traffic.Incoming, m link.Tip) {
+	g.count(func(c *Counters) { c.TipsReceived++ })
+	h, err := compress.DecodeStandalone(m.Header)
+	if err != nil {
+		g.log.Warn("gateway: tip announcement does not decode", "driver", in.Frame.Driver, "err", err)
+		return
+	}
+	hash := h.BlockHash()
+	if _, err := g.chain.Lookup(hash); err == nil {
+		return // known
+	}
+	if _, err := g.chain.Lookup(h.PrevBlock); err == nil {
+		g.addFromRadio(in, []wire.BlockHeader{h})
+		return
+	}
+	g.log.Info("gateway: radio announces a tip this chain cannot connect yet", "driver", in.Frame.Driver,
+		"height", m.Height, "hash", hash, "our_height", g.chain.Tip().Height)
+	g.requestHeaders(in.Frame.Driver)
+}
+
+// requestHeaders asks for the headers after this chain's locator on a
+// driver that can send, at most once per RequestInterval.
+func (g *Gateway) requestHeaders(driver string) {
+	d, ok := g.drivers[driver]
+	if !ok || !d.Capabilities().Direction.CanSend() {
+		return
+	}
+	now := g.clock.Now()
+	g.mu.Lock()
+	if last, ok := g.requested[driver]; ok && now.Sub(last) < g.o.RequestInterval {
+		g.mu.Unlock()
+		return
+	}
+	g.requested[driver] = now
+	g.mu.Unlock()
+	req := link.HeaderRequest{Max: maxRequest}
+	for _, hash := range g.chain.Locator() {
+		height, ok := g.chain.Height(hash)
+		if !ok {
+			continue
+		}
+		req.Locator = append(req.Locator, link.LocatorEntry{Height: uint32(height), Hash: shortID(hash)})
+		if len(req.Locator) == link.MaxLocator {
+			break
+		}
+	}
+	if err := g.sched.SendTo(driver, req); err != nil {
+		g.log.Warn("gateway: header request not queued", "driver", driver, "err", err)
+		return
+	}
+	g.count(func(c *Counters) { c.RequestsSent++ })
+}
