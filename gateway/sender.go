@@ -123,4 +123,3 @@ func rejectReason(code uint8) string {
 	}
 	return "rejected"
 }
-
