@@ -123,7 +123,7 @@ func (s *session) handle(msg wire.Message) error {
 	case *wire.MsgTx:
 		s.onTx(m)
 	case *wire.MsgNotFound:
-		s.onNotFound(m)
+		return s.onNotFound(m)
 	case *wire.MsgReject:
 		s.onReject(m)
 	default:
