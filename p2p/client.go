@@ -206,10 +206,8 @@ func (c *Client) Run(ctx context.Context) error {
 			backoff = c.cfg.MinBackoff
 		}
 		c.log.Warn("p2p: node connection ended", "node", c.cfg.Node, "err", err, "retry_in", backoff)
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-c.cfg.Clock.After(backoff):
+		if err := sleep(ctx, c.cfg.Clock, backoff); err != nil {
+			return err
 		}
 		backoff = min(2*backoff, c.cfg.MaxBackoff)
 	}

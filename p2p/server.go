@@ -111,12 +111,15 @@ func NewServer(cfg ServerConfig) (*Server, error) {
 // Serve accepts peers on ln until ctx ends, then closes ln and every peer
 // and returns ctx.Err(). A failing Accept (too many open files, ...) is
 // retried after a pause growing from 5 ms to 1 s; Serve returns early only
-// when ln is closed under it.
+// when ln is closed under it, and then closes its peers too. It returns
+// when every peer goroutine has ended.
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	stop := context.AfterFunc(ctx, func() { _ = ln.Close() })
 	defer stop()
 	var wg sync.WaitGroup
 	defer wg.Wait()
+	peerCtx, endPeers := context.WithCancel(ctx)
+	defer endPeers() // before wg.Wait: the peers end with Serve
 	pause := time.Duration(0)
 	for {
 		nc, err := ln.Accept()
@@ -128,17 +131,14 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		case err != nil:
 			pause = min(max(2*pause, 5*time.Millisecond), time.Second)
 			s.log.Warn("p2p: accept failed; pausing", "err", err, "pause", pause)
-			select {
-			case <-ctx.Done():
-			case <-s.cfg.Clock.After(pause):
-			}
+			_ = sleep(ctx, s.cfg.Clock, pause)
 			continue
 		}
 		pause = 0
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			s.servePeer(ctx, nc)
+			s.servePeer(peerCtx, nc)
 		}()
 	}
 }
