@@ -87,12 +87,30 @@ func TestErrorsNameTheKey(t *testing.T) {
 		{"callsign = \"N0CALL\"\n[[radio]]\ntype = \"kiss-tcp\"\nvia = [\"WIDE1-1\", \"bad call\"]", `config: radio[0].via[1]: "bad call" is not a callsign`},
 		{lora + "name = \"x\"\n" + lora + "name = \"x\"\n", `config: radio[1].name: "x" used twice`},
 		{"network = ", "config: line 1:"},
+		// NaN compares false with every bound: it must not slip through.
+		{lora + "redundancy = nan", "config: radio[0].redundancy: NaN not in 0..8"},
+		{lora + "bandwidth = 100", "config: radio[0].bandwidth: 100 kHz is not an SX127x bandwidth"},
+		{lora + "bandwidth = nan", "config: radio[0].bandwidth: NaN kHz is not an SX127x bandwidth"},
+		{lora + "plan = \"eu433\"", `config: radio[0].plan: "eu433" is not eu868, us915 or amateur-70cm`},
+		{lora + "plan = \"amateur-70cm\"\nfrequency = \"433.775MHz\"", `config: callsign: missing: radio "lora0" transmits on an amateur band`},
+		{"callsign = \"N0CALL\"\n[[radio]]\ntype = \"kiss-tcp\"\nairtime = nan", "config: radio[0].airtime: NaN% not in (0, 100]"},
+		{"callsign = \"N0CALL\"\n[[radio]]\ntype = \"kiss-tcp\"\ntxdelay = \"-10ms\"", "config: radio[0].txdelay: -10ms not in 0..2.55s"},
+		{"callsign = \"N0CALL\"\n[[radio]]\ntype = \"kiss-tcp\"\nslot_time = \"3s\"", "config: radio[0].slot_time: 3s not in 0..2.55s"},
 	}
 	for _, tt := range tests {
 		_, err := Parse([]byte(tt.in))
 		if err == nil || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("Parse(%q) = %v, want an error containing %q", tt.in, err, tt.want)
 		}
+	}
+}
+
+// TestAmateurLoRaReceiveOnlyNeedsNoCallsign: only transmitting on an
+// amateur band needs the operator's callsign.
+func TestAmateurLoRaReceiveOnlyNeedsNoCallsign(t *testing.T) {
+	in := "[[radio]]\ntype = \"lora\"\nboard = \"adafruit-rfm9x-bonnet\"\nplan = \"amateur-70cm\"\nfrequency = \"433.775MHz\"\ndirection = \"receive-only\"\n"
+	if _, err := Parse([]byte(in)); err != nil {
+		t.Fatal(err)
 	}
 }
 
