@@ -259,6 +259,8 @@ func TestConfigErrors(t *testing.T) {
 		{"PACLEN", tnc.Config{PACLEN: 1100}, "PACLEN"},
 		{"port", tnc.Config{Port: 16}, "KISS port"},
 		{"airtime", tnc.Config{AirtimeAllowed: time.Hour, AirtimeWindow: time.Minute}, "airtime"},
+		{"receive queue", tnc.Config{RxQueue: -1}, "receive queue"},
+		{"backoff", tnc.Config{MinBackoff: -time.Second}, "backoff"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
