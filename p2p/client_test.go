@@ -206,3 +206,31 @@ func invNode(ln *pipeListener, source *memChain, announce <-chan chainhash.Hash)
 		}
 	}
 }
+
+// TestConfigErrors: a negative duration or bound is an error from the
+// constructor, not a panic later (a negative ticker interval panics).
+func TestConfigErrors(t *testing.T) {
+	chain := newMemChain(regtest)
+	for _, tweak := range []func(*ClientConfig){
+		func(c *ClientConfig) { c.PingInterval = -time.Second },
+		func(c *ClientConfig) { c.ResyncInterval = -time.Second },
+		func(c *ClientConfig) { c.MinBackoff = -time.Second },
+		func(c *ClientConfig) { c.MaxQueuedTxs = -1 },
+	} {
+		cfg := ClientConfig{Params: regtest, Node: "x:1", Chain: chain}
+		tweak(&cfg)
+		if _, err := NewClient(cfg); err == nil {
+			t.Errorf("NewClient(%+v) accepted", cfg)
+		}
+	}
+	for _, tweak := range []func(*ServerConfig){
+		func(c *ServerConfig) { c.PingInterval = -time.Second },
+		func(c *ServerConfig) { c.MaxPeers = -1 },
+	} {
+		cfg := ServerConfig{Params: regtest, Headers: chain}
+		tweak(&cfg)
+		if _, err := NewServer(cfg); err == nil {
+			t.Errorf("NewServer(%+v) accepted", cfg)
+		}
+	}
+}

@@ -63,7 +63,12 @@ func (c *ServerConfig) setDefaults() error {
 	setDefault(&c.HandshakeTimeout, 30*time.Second)
 	setDefault(&c.WriteTimeout, 30*time.Second)
 	setDefault(&c.PingInterval, 2*time.Minute)
-	return nil
+	if c.MaxPeers < 0 {
+		return fmt.Errorf("p2p: MaxPeers %d is negative", c.MaxPeers)
+	}
+	return positive(map[string]time.Duration{
+		"HandshakeTimeout": c.HandshakeTimeout, "WriteTimeout": c.WriteTimeout, "PingInterval": c.PingInterval,
+	})
 }
 
 // Server is the inbound side of the bridge: a local full node connects to
