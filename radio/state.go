@@ -22,6 +22,7 @@ const (
 
 var stateNames = [...]string{Disabled: "disabled", Starting: "starting", Up: "up", Failed: "failed"}
 
+// String returns the state in lower case ("up", "failed", ...).
 func (s State) String() string {
 	if int(s) < len(stateNames) {
 		return stateNames[s]

@@ -40,6 +40,7 @@ type Channel struct {
 	Modulation string
 }
 
+// String returns the frequency in MHz and the modulation key.
 func (c Channel) String() string {
 	return fmt.Sprintf("%.4f MHz %s", float64(c.Frequency)/1e6, c.Modulation)
 }
