@@ -168,18 +168,12 @@ func TestClientFollowsInvAnnouncements(t *testing.T) {
 // invNode serves one connection: headers from source for getheaders, an
 // inv MSG_BLOCK for each hash sent on announce, and an error for a getdata.
 func invNode(ln *pipeListener, source *memChain, announce <-chan chainhash.Hash) error {
-	nc, err := ln.Accept()
+	_, height := source.Tip()
+	p, err := acceptNode(ln, height)
 	if err != nil {
 		return err
 	}
-	p := newPeerConn(nc, regtest.Net, time.Minute, testLogger())
 	defer p.close()
-	_, height := source.Tip()
-	local := localVersion{magic: regtest.Net, services: wire.SFNodeNetwork | wire.SFNodeWitness, startHeight: height, nonce: newNonce(), now: time.Now()}
-	if _, err := handshake(p, local, false, time.Minute); err != nil {
-		return err
-	}
-	p.startReader()
 	for {
 		select {
 		case <-p.errs:

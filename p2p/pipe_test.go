@@ -5,6 +5,9 @@ import (
 	"net"
 	"sync"
 	"syscall"
+	"time"
+
+	"github.com/btcsuite/btcd/wire"
 )
 
 // pipeListener is a net.Listener over net.Pipe connections, for tests in
@@ -53,3 +56,21 @@ type pipeAddr struct{}
 
 func (pipeAddr) Network() string { return "pipe" }
 func (pipeAddr) String() string  { return "pipe" }
+
+// acceptNode accepts one connection on ln and completes the handshake as
+// the node side (inbound) would, at the given start height, then starts the
+// connection's reader. The caller closes the connection.
+func acceptNode(ln *pipeListener, height int32) (*peerConn, error) {
+	nc, err := ln.Accept()
+	if err != nil {
+		return nil, err
+	}
+	p := newPeerConn(nc, regtest.Net, time.Minute, testLogger())
+	local := localVersion{magic: regtest.Net, services: wire.SFNodeNetwork | wire.SFNodeWitness, startHeight: height, nonce: newNonce(), now: time.Now()}
+	if _, err := handshake(p, local, false, time.Minute); err != nil {
+		p.close()
+		return nil, err
+	}
+	p.startReader()
+	return p, nil
+}

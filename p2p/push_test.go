@@ -199,17 +199,11 @@ type forgetfulNode struct {
 }
 
 func (n *forgetfulNode) serve(ln *pipeListener) error {
-	nc, err := ln.Accept()
+	p, err := acceptNode(ln, 0)
 	if err != nil {
 		return err
 	}
-	p := newPeerConn(nc, regtest.Net, time.Minute, testLogger())
 	defer p.close()
-	local := localVersion{magic: regtest.Net, services: wire.SFNodeNetwork | wire.SFNodeWitness, nonce: newNonce(), now: time.Now()}
-	if _, err := handshake(p, local, false, time.Minute); err != nil {
-		return err
-	}
-	p.startReader()
 	for {
 		select {
 		case <-p.errs:
