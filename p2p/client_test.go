@@ -3,6 +3,7 @@ package p2p
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"strings"
 	"syscall"
@@ -225,6 +226,90 @@ func TestConfigErrors(t *testing.T) {
 		tweak(&cfg)
 		if _, err := NewServer(cfg); err == nil {
 			t.Errorf("NewServer(%+v) accepted", cfg)
+		}
+	}
+}
+
+// TestAnnouncementBeforeStaleReply: a node computes its reply to the
+// client's getheaders, connects a new block, announces it and only then
+// sends the reply (btcd queues announcements and replies from different
+// goroutines). The announcement does not connect yet (headers) or is not
+// followed up because a request is outstanding (inv); the reply lacks the
+// new block. The client must ask again once the reply is in, not wait for
+// the next block or the 10-minute resync.
+func TestAnnouncementBeforeStaleReply(t *testing.T) {
+	for _, useInv := range []bool{false, true} {
+		t.Run(fmt.Sprintf("inv %v", useInv), func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				source, sink := newMemChain(regtest), newMemChain(regtest)
+				source.mine(10, 1)
+				ln := newPipeListener()
+				nodeDone := make(chan error, 1)
+				go func() { nodeDone <- staleReplyNode(ln, source, useInv) }()
+				client, err := NewClient(ClientConfig{Params: regtest, Node: "pipe", Chain: sink, Dial: ln.Dial, Logger: testLogger()})
+				if err != nil {
+					t.Fatal(err)
+				}
+				ctx, cancel := context.WithCancel(context.Background())
+				runDone := make(chan error, 1)
+				go func() { runDone <- client.Run(ctx) }()
+				synctest.Wait()
+				want, wantHeight := source.tipHash()
+				if got, h := sink.tipHash(); got != want {
+					t.Errorf("client at height %d, node at %d: the announced block was missed", h, wantHeight)
+				}
+				cancel()
+				<-runDone
+				ln.Close()
+				if err := <-nodeDone; err != nil {
+					t.Fatal(err)
+				}
+			})
+		})
+	}
+}
+
+// staleReplyNode answers the first getheaders with headers computed before
+// it mines a block that it announces (headers or inv) ahead of the reply;
+// later getheaders get current answers.
+func staleReplyNode(ln *pipeListener, source *memChain, useInv bool) error {
+	_, height := source.Tip()
+	p, err := acceptNode(ln, height)
+	if err != nil {
+		return err
+	}
+	defer p.close()
+	first := true
+	for {
+		select {
+		case <-p.errs:
+			return nil // the client went away
+		case m := <-p.msgs:
+			gh, ok := m.(*wire.MsgGetHeaders)
+			if !ok {
+				continue
+			}
+			reply := wire.NewMsgHeaders()
+			for _, h := range source.HeadersAfter(hashes(gh.BlockLocatorHashes), gh.HashStop, wire.MaxBlockHeadersPerMsg) {
+				_ = reply.AddBlockHeader(&h)
+			}
+			if first {
+				first = false
+				tip := source.mine(1, 2)[0]
+				var ann wire.Message = wire.NewMsgHeaders()
+				_ = ann.(*wire.MsgHeaders).AddBlockHeader(&tip)
+				if useInv {
+					hash := tip.BlockHash()
+					ann = wire.NewMsgInv()
+					_ = ann.(*wire.MsgInv).AddInvVect(wire.NewInvVect(wire.InvTypeBlock, &hash))
+				}
+				if err := p.send(ann); err != nil {
+					return err
+				}
+			}
+			if err := p.send(reply); err != nil {
+				return err
+			}
 		}
 	}
 }
