@@ -57,6 +57,44 @@ func TestDefaultsOfARadio(t *testing.T) {
 	}
 }
 
+// TestExplicitZeroIsKept: a key written with the value 0 is the operator's
+// choice, not a missing key: persist = 0 is p = 1/256, and redundancy = 0
+// on a one-way link means no FEC parity. Only keys left out get defaults.
+func TestExplicitZeroIsKept(t *testing.T) {
+	in := `callsign = "N0CALL"
+[[radio]]
+type = "lora"
+board = "adafruit-rfm9x-bonnet"
+direction = "transmit-only"
+redundancy = 0
+[[radio]]
+type = "kiss-tcp"
+persist = 0
+[[radio]]
+type = "lora"
+board = "adafruit-rfm9x-bonnet"
+direction = "transmit-only"
+[[radio]]
+type = "kiss-tcp"
+`
+	c, err := Parse([]byte(in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := c.Radios[0]; r.Redundancy != 0 {
+		t.Errorf("radio[0].redundancy = %g, want the explicit 0", r.Redundancy)
+	}
+	if r := c.Radios[1]; r.Persist != 0 {
+		t.Errorf("radio[1].persist = %d, want the explicit 0", r.Persist)
+	}
+	if r := c.Radios[2]; r.Redundancy != 1.5 {
+		t.Errorf("radio[2].redundancy = %g, want the one-way default 1.5", r.Redundancy)
+	}
+	if r := c.Radios[3]; r.Persist != 63 {
+		t.Errorf("radio[3].persist = %d, want the default 63", r.Persist)
+	}
+}
+
 func TestErrorsNameTheKey(t *testing.T) {
 	lora := "[[radio]]\ntype = \"lora\"\nboard = \"adafruit-rfm9x-bonnet\"\n"
 	tests := []struct {
@@ -75,6 +113,7 @@ func TestErrorsNameTheKey(t *testing.T) {
 		{lora + "frequency = \"fast\"", `config: radio[0].frequency: "fast"`},
 		{lora + "coding_rate = \"1/2\"", `config: radio[0].coding_rate: "1/2" is not 4/5, 4/6, 4/7 or 4/8`},
 		{lora + "power = 30", "config: radio[0].power: 30 dBm not in 2..20"},
+		{lora + "power = 0", "config: radio[0].power: 0 dBm not in 2..20"}, // not the default 14
 		{lora + "direction = \"sideways\"", `config: radio[0].direction: "sideways" is not two-way`},
 		{lora + "carry = [\"blocks\"]", `config: radio[0].carry: "blocks" is not one of headers`},
 		{lora + "colour = 1", "config: radio.colour: unknown key"},
