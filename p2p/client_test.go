@@ -139,17 +139,9 @@ func TestClientFollowsInvAnnouncements(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		source, sink := newMemChain(regtest), newMemChain(regtest)
 		source.mine(10, 1)
-		ln := newPipeListener()
 		announce := make(chan chainhash.Hash)
-		nodeDone := make(chan error, 1)
-		go func() { nodeDone <- invNode(ln, source, announce) }()
-		client, err := NewClient(ClientConfig{Params: regtest, Node: "pipe", Chain: sink, Dial: ln.Dial})
-		if err != nil {
-			t.Fatal(err)
-		}
-		ctx, cancel := context.WithCancel(context.Background())
-		runDone := make(chan error, 1)
-		go func() { runDone <- client.Run(ctx) }()
+		_, stop := clientWithNode(t, sink, func(ln *pipeListener) error { return invNode(ln, source, announce) })
+		defer stop()
 		synctest.Wait()
 		sameTip(t, source, sink)
 
@@ -157,12 +149,6 @@ func TestClientFollowsInvAnnouncements(t *testing.T) {
 		announce <- tip
 		synctest.Wait()
 		sameTip(t, source, sink)
-		cancel()
-		<-runDone
-		ln.Close()
-		if err := <-nodeDone; err != nil {
-			t.Fatal(err)
-		}
 	})
 }
 
@@ -243,26 +229,12 @@ func TestAnnouncementBeforeStaleReply(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
 				source, sink := newMemChain(regtest), newMemChain(regtest)
 				source.mine(10, 1)
-				ln := newPipeListener()
-				nodeDone := make(chan error, 1)
-				go func() { nodeDone <- staleReplyNode(ln, source, useInv) }()
-				client, err := NewClient(ClientConfig{Params: regtest, Node: "pipe", Chain: sink, Dial: ln.Dial, Logger: testLogger()})
-				if err != nil {
-					t.Fatal(err)
-				}
-				ctx, cancel := context.WithCancel(context.Background())
-				runDone := make(chan error, 1)
-				go func() { runDone <- client.Run(ctx) }()
+				_, stop := clientWithNode(t, sink, func(ln *pipeListener) error { return staleReplyNode(ln, source, useInv) })
+				defer stop()
 				synctest.Wait()
 				want, wantHeight := source.tipHash()
 				if got, h := sink.tipHash(); got != want {
 					t.Errorf("client at height %d, node at %d: the announced block was missed", h, wantHeight)
-				}
-				cancel()
-				<-runDone
-				ln.Close()
-				if err := <-nodeDone; err != nil {
-					t.Fatal(err)
 				}
 			})
 		})

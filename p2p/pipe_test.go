@@ -2,9 +2,11 @@ package p2p
 
 import (
 	"context"
+	"errors"
 	"net"
 	"sync"
 	"syscall"
+	"testing"
 	"time"
 
 	"github.com/btcsuite/btcd/wire"
@@ -73,4 +75,31 @@ func acceptNode(ln *pipeListener, height int32) (*peerConn, error) {
 	}
 	p.startReader()
 	return p, nil
+}
+
+// clientWithNode runs serve, a scripted node on a pipe listener, and a
+// Client into sink that dials it, in the current synctest bubble. stop ends
+// the client, closes the listener and checks how both ended.
+func clientWithNode(t *testing.T, sink *memChain, serve func(*pipeListener) error) (client *Client, stop func()) {
+	t.Helper()
+	ln := newPipeListener()
+	nodeDone := make(chan error, 1)
+	go func() { nodeDone <- serve(ln) }()
+	client, err := NewClient(ClientConfig{Params: regtest, Node: "pipe", Chain: sink, Dial: ln.Dial, Logger: testLogger()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	runDone := make(chan error, 1)
+	go func() { runDone <- client.Run(ctx) }()
+	return client, func() {
+		cancel()
+		if err := <-runDone; !errors.Is(err, context.Canceled) {
+			t.Errorf("Run ended with %v, want context.Canceled", err)
+		}
+		ln.Close()
+		if err := <-nodeDone; err != nil {
+			t.Errorf("node: %v", err)
+		}
+	}
 }

@@ -154,33 +154,18 @@ func deafNode(t *testing.T, ln *pipeListener, done chan struct{}) {
 // node takes it: the outcome is accepted, not unknown.
 func TestTxPushedWhenInvMissed(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		ln := newPipeListener()
-		nodeDone := make(chan error, 1)
 		node := &forgetfulNode{mempool: map[chainhash.Hash]*wire.MsgTx{}}
-		go func() { nodeDone <- node.serve(ln) }()
-		client, err := NewClient(ClientConfig{Params: regtest, Node: "pipe", Chain: newMemChain(regtest), Dial: ln.Dial, Logger: testLogger()})
-		if err != nil {
-			t.Fatal(err)
-		}
-		ctx, cancel := context.WithCancel(context.Background())
-		runDone := make(chan error, 1)
-		go func() { runDone <- client.Run(ctx) }()
-
+		client, stop := clientWithNode(t, newMemChain(regtest), node.serve)
 		tx := sampleTx(4)
 		start := time.Now()
-		res, err := client.SendTx(ctx, tx)
+		res, err := client.SendTx(context.Background(), tx)
 		if err != nil || res.Status != TxAccepted {
 			t.Errorf("SendTx = %v, %v; want accepted", res, err)
 		}
 		if took, want := time.Since(start), 10*time.Second; took != want {
 			t.Errorf("outcome after %v, want %v (the getdata wait; the node answers at once)", took, want)
 		}
-		cancel()
-		<-runDone
-		ln.Close()
-		if err := <-nodeDone; err != nil {
-			t.Fatal(err)
-		}
+		stop() // the node's counters are read after it ended
 		if node.mempool[tx.TxHash()] == nil || node.invs != 1 || node.unsolicited != 1 {
 			t.Errorf("node saw %d inv, %d unsolicited tx, mempool %v", node.invs, node.unsolicited, node.mempool)
 		}
