@@ -33,6 +33,11 @@ type HeaderSink interface {
 	// returns an error when they do not connect to the sink's chain or fail
 	// validation; after an announcement that does not connect, the client
 	// asks the node for headers from the sink's locator.
+	//
+	// An error with a method AskAgain() bool that reports true asks the
+	// client to send another getheaders from BlockLocator at once, even
+	// though the reply was not full (the sink switched strategy, as a
+	// headers-presync does).
 	AddHeaders(headers []wire.BlockHeader) error
 }
 

@@ -285,3 +285,59 @@ func staleReplyNode(ln *pipeListener, source *memChain, useInv bool) error {
 		}
 	}
 }
+
+// askAgainSink keeps only half of the first reply and asks for the rest,
+// as a headers presync switching to its second download does.
+type askAgainSink struct {
+	*memChain
+	asked bool
+}
+
+type askAgainErr struct{}
+
+func (askAgainErr) Error() string  { return "ask again" }
+func (askAgainErr) AskAgain() bool { return true }
+
+func (s *askAgainSink) AddHeaders(hs []wire.BlockHeader) error {
+	if !s.asked {
+		s.asked = true
+		if err := s.memChain.AddHeaders(hs[:len(hs)/2]); err != nil {
+			return err
+		}
+		return fmt.Errorf("wrapped: %w", askAgainErr{})
+	}
+	return s.memChain.AddHeaders(hs)
+}
+
+// TestClientAsksAgainWhenTheSinkSaysSo: a short reply answered with an
+// AskAgain error makes the client send another getheaders at once.
+func TestClientAsksAgainWhenTheSinkSaysSo(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		source, mem := newMemChain(regtest), newMemChain(regtest)
+		source.mine(100, 1)
+		sink := &askAgainSink{memChain: mem}
+		ln := newPipeListener()
+		srv, err := NewServer(ServerConfig{Params: regtest, Headers: source, Logger: testLogger()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		client, err := NewClient(ClientConfig{Params: regtest, Node: "pipe", Chain: sink, Dial: ln.Dial, Logger: testLogger()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		go srv.Serve(ctx, ln)
+		go client.Run(ctx)
+		synctest.Wait()
+		if !sink.asked {
+			t.Fatal("the sink was never asked")
+		}
+		sameTip(t, source, mem)
+		if ps := srv.Peers(); len(ps) != 1 || ps[0].GetHeaders != 2 {
+			t.Fatalf("server saw %+v; want 2 getheaders", ps)
+		}
+		cancel()
+		synctest.Wait()
+	})
+}

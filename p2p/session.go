@@ -195,7 +195,11 @@ func (s *session) onHeaders(m *wire.MsgHeaders) error {
 	if len(m.Headers) > 0 {
 		err = s.addHeaders(m.Headers)
 	}
+	var again interface{ AskAgain() bool }
 	switch {
+	case errors.As(err, &again) && again.AskAgain():
+		s.missed = false // the new request covers it
+		return s.requestHeaders(true)
 	case err != nil && outstanding:
 		s.c.log.Warn("p2p: headers from the node do not fit the chain (an early announcement, or a bad reply)", "count", len(m.Headers), "err", err)
 		s.missed = true

@@ -57,7 +57,12 @@ func rootCommand() *command {
 		summary: "Bitcoin headers and transactions over LoRa and AX.25 packet radio",
 		subs: []*command{
 			versionCommand(),
+			compressCommand(),
 			kissCommand(),
+			simCommand(),
+			driverChildCommand(),
+			loraCommand(),
+			headersCommand(),
 		},
 	}
 }

@@ -1,13 +1,9 @@
 package btcdtest
 
 import (
-	"crypto/sha256"
-	"errors"
 	"fmt"
 
-	"github.com/btcsuite/btcd/btcec/v2"
-	"github.com/btcsuite/btcd/btcutil"
-	"github.com/btcsuite/btcd/txscript"
+	"github.com/altnet/altnet/internal/wallet"
 	"github.com/btcsuite/btcd/wire"
 )
 
@@ -23,31 +19,11 @@ const (
 	CoinbaseMaturity = 100
 )
 
-// Key is a private key with its P2WPKH address on regtest.
-type Key struct {
-	// Priv is the private key.
-	Priv *btcec.PrivateKey
-	// Address is the P2WPKH (bech32) address of the compressed public key.
-	Address *btcutil.AddressWitnessPubKeyHash
-	// PkScript is the output script paying to Address.
-	PkScript []byte
-}
+// Key is the wallet key a Node mines to.
+type Key = wallet.Key
 
-// NewKey derives a key from seed (SHA-256 of the seed as the secret), so
-// that tests get the same key every run.
-func NewKey(seed string) *Key {
-	secret := sha256.Sum256([]byte(seed))
-	priv, pub := btcec.PrivKeyFromBytes(secret[:])
-	addr, err := btcutil.NewAddressWitnessPubKeyHash(btcutil.Hash160(pub.SerializeCompressed()), Params)
-	if err != nil {
-		panic(fmt.Sprintf("btcdtest: a 20-byte hash is always a valid P2WPKH program: %v", err))
-	}
-	script, err := txscript.PayToAddrScript(addr)
-	if err != nil {
-		panic(fmt.Sprintf("btcdtest: P2WPKH script: %v", err))
-	}
-	return &Key{Priv: priv, Address: addr, PkScript: script}
-}
+// NewKey derives a deterministic key from seed (see wallet.NewKey).
+func NewKey(seed string) *Key { return wallet.NewKey(seed) }
 
 // Coinbase returns the first output of the coinbase transaction of the best
 // chain's block at height, and its value in satoshi.
@@ -67,26 +43,6 @@ func (n *Node) Coinbase(height int64) (wire.OutPoint, int64, error) {
 	return wire.OutPoint{Hash: cb.TxHash(), Index: 0}, cb.TxOut[0].Value, nil
 }
 
-// Spend returns a version-2 transaction, signed with the key, that spends
-// prev (a P2WPKH output of the key worth value satoshi) back to the key's
-// address, paying fee.
-func (k *Key) Spend(prev wire.OutPoint, value, fee int64) (*wire.MsgTx, error) {
-	if fee < 0 || fee >= value {
-		return nil, fmt.Errorf("btcdtest: fee %d out of range for an input of %d", fee, value)
-	}
-	tx := wire.NewMsgTx(2)
-	tx.AddTxIn(wire.NewTxIn(&prev, nil, nil))
-	tx.AddTxOut(wire.NewTxOut(value-fee, k.PkScript))
-	fetcher := txscript.NewCannedPrevOutputFetcher(k.PkScript, value)
-	hashes := txscript.NewTxSigHashes(tx, fetcher)
-	wit, err := txscript.WitnessSignature(tx, hashes, 0, value, k.PkScript, txscript.SigHashAll, k.Priv, true)
-	if err != nil {
-		return nil, fmt.Errorf("btcdtest: sign: %w", err)
-	}
-	tx.TxIn[0].Witness = wit
-	return tx, nil
-}
-
 // SpendCoinbase spends the coinbase of the block at height (mined to the
 // node's key) back to the key, paying fee. The coinbase must be mature and
 // segwit active for the node to accept it.
@@ -98,20 +54,6 @@ func (n *Node) SpendCoinbase(height, fee int64) (*wire.MsgTx, error) {
 	return n.Key.Spend(prev, value, fee)
 }
 
-// BreakSignature returns a copy of a P2WPKH spend with one byte of the
-// first input's signature changed: still well-formed DER, but it no longer
-// verifies. The witness is not part of the txid, so the copy has the same
-// txid as tx and a different wtxid.
-func BreakSignature(tx *wire.MsgTx) (*wire.MsgTx, error) {
-	bad := tx.Copy()
-	if len(bad.TxIn) == 0 || len(bad.TxIn[0].Witness) != 2 {
-		return nil, errors.New("btcdtest: not a P2WPKH spend: want a two-item witness")
-	}
-	sig := bad.TxIn[0].Witness[0]
-	// DER: 0x30 len 0x02 rlen r... ; flip the last byte of r.
-	if len(sig) < 8 || sig[0] != 0x30 || sig[2] != 0x02 || int(sig[3])+4 > len(sig) {
-		return nil, errors.New("btcdtest: witness signature is not DER")
-	}
-	sig[4+int(sig[3])-1] ^= 0x01
-	return bad, nil
-}
+// BreakSignature returns a copy of a P2WPKH spend whose signature no
+// longer verifies (see wallet.BreakSignature).
+func BreakSignature(tx *wire.MsgTx) (*wire.MsgTx, error) { return wallet.BreakSignature(tx) }

@@ -8,8 +8,8 @@
 // The chip model of the lora package and the simulated TNC of the ax25
 // package attach to a Medium exactly where a real radio meets the air, so the
 // drivers above them run unchanged. Links are directional (a one-way link is
-// a link in one direction only) and carry loss, bit error rate, latency and a
-// link budget (RSSI, SNR).
+// a link in one direction only) and carry loss, fading (burst loss), bit
+// error rate, latency and a link budget (RSSI, SNR).
 //
 // Time comes from the clock given to New, so a test inside a
 // testing/synctest bubble runs hours of traffic in milliseconds. Random
@@ -59,6 +59,28 @@ type Link struct {
 	RSSI int
 	// SNR is the signal-to-noise ratio in dB.
 	SNR float64
+	// FadeSlot, FadeProb and FadeLoss model burst loss (fading,
+	// interference): time is cut into slots of FadeSlot, each slot is faded
+	// with probability FadeProb (drawn from the seed, the link and the slot,
+	// so a run is reproducible), and a frame that ends in a faded slot is
+	// lost with probability FadeLoss instead of Loss. Zero FadeSlot means
+	// no fading.
+	FadeSlot time.Duration
+	FadeProb float64
+	FadeLoss float64
+}
+
+// lossAt returns the link's loss probability for a frame ending at end.
+func (m *Medium) lossAt(l Link, from, to string, end time.Time) float64 {
+	if l.FadeSlot <= 0 || l.FadeProb <= 0 {
+		return l.Loss
+	}
+	slot := uint64(end.UnixNano() / int64(l.FadeSlot))
+	x := fnv64(m.seed, from, slot, to, "fade", 0)
+	if float64(x>>11)/float64(1<<53) < l.FadeProb {
+		return l.FadeLoss
+	}
+	return l.Loss
 }
 
 // Reception is one frame as a receiver hears it.

@@ -238,3 +238,48 @@ func TestAttachTwice(t *testing.T) {
 		t.Fatalf("second attach: %v", err)
 	}
 }
+
+// TestFades: with fading, losses come in bursts: the mean loss is about
+// FadeProb*FadeLoss, but a frame after a lost one is lost far more often.
+func TestFades(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		m := New(Options{Seed: 11})
+		a, _ := attach(t, m, "a")
+		b, got := attach(t, m, "b")
+		m.Connect("a", "b", Link{FadeSlot: 2 * time.Second, FadeProb: 0.2, FadeLoss: 1})
+		b.Listen(chA)
+		const n = 4000
+		begin := time.Now()
+		for range n {
+			if err := a.Transmit(chA, []byte{1}, 500*time.Millisecond); err != nil {
+				t.Fatal(err)
+			}
+			time.Sleep(500 * time.Millisecond)
+		}
+		time.Sleep(time.Second)
+		heard := map[time.Time]bool{}
+		for _, r := range got.all() {
+			heard[r.Start] = true
+		}
+		lost, lostAfterLost, afterLost := 0, 0, 0
+		prevLost := false
+		for i := range n {
+			l := !heard[begin.Add(time.Duration(i)*500*time.Millisecond)]
+			if l {
+				lost++
+			}
+			if prevLost {
+				afterLost++
+				if l {
+					lostAfterLost++
+				}
+			}
+			prevLost = l
+		}
+		mean := float64(lost) / n
+		cond := float64(lostAfterLost) / float64(afterLost)
+		if mean < 0.15 || mean > 0.25 || cond < 0.6 {
+			t.Fatalf("loss %.3f, loss after a loss %.3f: not bursty", mean, cond)
+		}
+	})
+}

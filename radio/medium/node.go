@@ -160,7 +160,7 @@ func (m *Medium) judge(t *transmission, to *Node, l Link) verdict {
 	case m.collides(t, to):
 		to.stats.Collided++
 		return collided
-	case l.Loss > 0 && m.roll(t, to.name, "loss", 0) < l.Loss:
+	case m.roll(t, to.name, "loss", 0) < m.lossAt(l, t.from.name, to.name, t.end):
 		to.stats.Lost++
 		return lost
 	}

@@ -1,0 +1,281 @@
+package traffic
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/altnet/altnet/radio"
+	"github.com/altnet/altnet/radio/link"
+)
+
+// DriverStats count what the scheduler did on one driver.
+type DriverStats struct {
+	Frames  int           // frames sent
+	Airtime time.Duration // their airtime
+	// Messages counts messages fully sent, by class.
+	Messages [Carousel + 1]int
+	// BudgetWaits counts sends refused by the budget and retried later.
+	BudgetWaits int
+	// Dropped counts messages given up: larger than the driver can ever
+	// send (dwell time, MTU).
+	Dropped int
+	// Errors counts failed sends retried after a pause (driver down).
+	Errors int
+}
+
+// Retry pauses after a failed send (a driver restarting).
+const (
+	minRetry = 100 * time.Millisecond
+	maxRetry = 10 * time.Second
+)
+
+// job is one message being sent on one driver.
+type job struct {
+	class  Class
+	out    *link.Outgoing
+	frames [][]byte
+	next   int
+}
+
+type worker struct {
+	s    *Scheduler
+	cfg  DriverConfig
+	name string
+	enc  link.Encoder
+	wake chan struct{}
+
+	mu     sync.Mutex
+	queues [Carousel][]*job
+	stats  DriverStats
+	// Carousel state: the job in progress, the next entry, the passes
+	// made of each entry (for fragment rotation) and when the last
+	// carousel message ended.
+	carJob     *job
+	carNext    int
+	passes     map[[link.IDSize]byte]int
+	carLastEnd time.Time
+}
+
+func (w *worker) poke() {
+	select {
+	case w.wake <- struct{}{}:
+	default:
+	}
+}
+
+// enqueue encodes m for this driver and queues it in class c.
+func (w *worker) enqueue(m link.Message, c Class) error {
+	out, err := w.enc.Encode(m)
+	if err != nil {
+		return err
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	q := w.queues[c]
+	for _, j := range q {
+		if j.out.ID == out.ID {
+			return nil // already queued
+		}
+	}
+	if c == Tips { // a newer tip replaces tips not yet started
+		q = slices.DeleteFunc(q, func(j *job) bool { return j.next == 0 })
+	}
+	if len(q) >= w.cfg.QueueLen {
+		w.queues[c] = q
+		return ErrQueueFull
+	}
+	w.queues[c] = append(q, &job{class: c, out: out})
+	w.poke()
+	return nil
+}
+
+// pick returns the next job to send a frame of, or nil and how long to
+// wait (zero: until poked).
+func (w *worker) pick() (*job, time.Duration, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for c := range w.queues {
+		if len(w.queues[c]) > 0 {
+			j := w.queues[c][0]
+			return j, 0, w.prepare(j, 0)
+		}
+	}
+	if !w.cfg.Carousel {
+		return nil, 0, nil
+	}
+	return w.pickCarousel()
+}
+
+// prepare computes the frames of a job about to start.
+func (w *worker) prepare(j *job, pass int) error {
+	if j.frames != nil {
+		return nil
+	}
+	f, err := j.out.Frames(pass)
+	j.frames = f
+	return err
+}
+
+// pickCarousel returns the carousel job, if the gap and the reserve allow
+// one now.
+func (w *worker) pickCarousel() (*job, time.Duration, error) {
+	if w.carJob == nil {
+		run, n := w.s.carouselItem(w.carNext)
+		if n == 0 {
+			return nil, 0, nil
+		}
+		if wait := w.carLastEnd.Add(w.cfg.CarouselGap).Sub(w.s.clk.Now()); wait > 0 {
+			return nil, wait, nil
+		}
+		out, err := w.enc.Encode(run)
+		if err != nil {
+			return nil, 0, err
+		}
+		w.carNext = (w.carNext + 1) % n
+		w.carJob = &job{class: Carousel, out: out}
+		if err := w.prepare(w.carJob, w.passes[out.ID]); err != nil {
+			w.carJob = nil
+			return nil, 0, err
+		}
+		w.passes[out.ID]++
+		w.prunePasses()
+	}
+	if wait := w.reserveWait(len(w.carJob.frames[w.carJob.next])); wait > 0 {
+		return nil, wait, nil
+	}
+	return w.carJob, 0, nil
+}
+
+// reserveWait returns how long to wait before the carousel may spend the
+// airtime of an n-byte frame, leaving the reserve for the other classes.
+func (w *worker) reserveWait(n int) time.Duration {
+	b := w.cfg.Driver.Budget()
+	if !b.Limited {
+		return 0
+	}
+	limit := time.Duration(float64(b.Allowed) * (1 - w.cfg.Reserve))
+	if b.Used+w.cfg.Driver.Airtime(n) <= limit {
+		return 0
+	}
+	return max(b.Window/120, time.Second)
+}
+
+// prunePasses forgets pass counts of entries that left the carousel.
+func (w *worker) prunePasses() {
+	w.s.mu.Lock()
+	defer w.s.mu.Unlock()
+	if len(w.passes) <= 2*len(w.s.carousel)+8 {
+		return
+	}
+	keep := map[[link.IDSize]byte]int{}
+	for _, r := range w.s.carousel {
+		if out, err := w.enc.Encode(r); err == nil {
+			keep[out.ID] = w.passes[out.ID]
+		}
+	}
+	w.passes = keep
+}
+
+// done records a frame sent and retires a finished job.
+func (w *worker) done(j *job, airtime time.Duration) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.stats.Frames++
+	w.stats.Airtime += airtime
+	j.next++
+	if j.next < len(j.frames) {
+		return
+	}
+	w.stats.Messages[j.class]++
+	w.retire(j)
+}
+
+func (w *worker) retire(j *job) {
+	if j.class == Carousel {
+		w.carJob = nil
+		w.carLastEnd = w.s.clk.Now()
+		return
+	}
+	w.queues[j.class] = slices.DeleteFunc(w.queues[j.class], func(x *job) bool { return x == j })
+}
+
+// drop gives up a job.
+func (w *worker) drop(j *job, err error) {
+	w.s.log.Warn("traffic: message dropped", "driver", w.name, "type", j.out.Type, "err", err)
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.stats.Dropped++
+	w.retire(j)
+}
+
+// run sends frames until ctx is done or the driver is closed.
+func (w *worker) run(ctx context.Context) {
+	retry := minRetry
+	for ctx.Err() == nil {
+		j, wait, err := w.pick()
+		if err != nil {
+			w.s.log.Error("traffic: encode", "driver", w.name, "err", err)
+			w.dropFailed(j)
+			continue
+		}
+		if j == nil {
+			w.sleep(ctx, wait)
+			continue
+		}
+		frame := j.frames[j.next]
+		err = w.cfg.Driver.Send(ctx, frame)
+		var be *radio.BudgetError
+		switch {
+		case err == nil:
+			w.done(j, w.cfg.Driver.Airtime(len(frame)))
+			retry = minRetry
+		case ctx.Err() != nil || errors.Is(err, radio.ErrClosed):
+			return
+		case errors.As(err, &be) && be.Wait > 0:
+			w.count(func(s *DriverStats) { s.BudgetWaits++ })
+			w.sleep(ctx, be.Wait)
+		case errors.As(err, &be), errors.Is(err, radio.ErrTooLarge), errors.Is(err, radio.ErrReceiveOnly):
+			w.drop(j, err)
+		default:
+			w.s.log.Warn("traffic: send failed, retrying", "driver", w.name, "err", err, "in", retry)
+			w.count(func(s *DriverStats) { s.Errors++ })
+			w.sleep(ctx, retry)
+			retry = min(2*retry, maxRetry)
+		}
+	}
+}
+
+// dropFailed retires a job whose frames could not be computed.
+func (w *worker) dropFailed(j *job) {
+	if j != nil {
+		w.drop(j, errors.New("encode failed"))
+		return
+	}
+	w.mu.Lock()
+	w.carJob = nil
+	w.mu.Unlock()
+}
+
+func (w *worker) count(f func(*DriverStats)) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	f(&w.stats)
+}
+
+// sleep waits d (forever if zero) or until poked or ctx is done.
+func (w *worker) sleep(ctx context.Context, d time.Duration) {
+	var timeout <-chan time.Time
+	if d > 0 {
+		t := w.s.clk.NewTimer(d)
+		defer t.Stop()
+		timeout = t.Chan()
+	}
+	select {
+	case <-timeout:
+	case <-w.wake:
+	case <-ctx.Done():
+	}
+}
