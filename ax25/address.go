@@ -47,7 +47,7 @@ var ErrCallsign = errors.New("ax25: invalid callsign")
 // ErrCallsign. The Flag bit is left clear.
 func ParseAddress(s string) (Address, error) {
 	call, ssid, hasSSID := strings.Cut(s, "-")
-	call = strings.ToUpper(call)
+	call = upperASCII(call)
 	if err := checkCall(call); err != nil {
 		return Address{}, fmt.Errorf("ax25: callsign %q: %w", s, err)
 	}
@@ -60,6 +60,19 @@ func ParseAddress(s string) (Address, error) {
 		a.SSID = uint8(n)
 	}
 	return a, nil
+}
+
+// upperASCII upper-cases ASCII letters only. strings.ToUpper would also map
+// some non-ASCII letters to ASCII ones (U+0131 dotless i to I, U+017F long s
+// to S), turning a mistyped callsign into another valid one.
+func upperASCII(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if c >= 'a' && c <= 'z' {
+			b[i] = c - 'a' + 'A'
+		}
+	}
+	return string(b)
 }
 
 // MustParseAddress is ParseAddress for constants in tests and examples; it

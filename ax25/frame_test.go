@@ -64,6 +64,11 @@ func TestParseAddress(t *testing.T) {
 		{in: "N0CÄL", bad: true},
 		{in: "WIDE1-1*", bad: true},
 		{in: "-5", bad: true},
+		// Letters outside ASCII whose upper case is ASCII (dotless i,
+		// long s, Kelvin sign) must not turn into another callsign.
+		{in: "n\u0131call", bad: true},
+		{in: "N0CAL\u017f", bad: true},
+		{in: "\u212a1ABC", bad: true},
 	}
 	for _, tt := range tests {
 		got, err := ParseAddress(tt.in)

@@ -169,3 +169,60 @@ func TestOpenErrors(t *testing.T) {
 		t.Error("hardware chip select profile got a software chip select")
 	}
 }
+
+// csLog is a chip select pin that records every level driven on it.
+type csLog struct {
+	*gpiotest.Pin
+	out []gpio.Level
+}
+
+func (p *csLog) Out(l gpio.Level) error {
+	p.out = append(p.out, l)
+	return p.Pin.Out(l)
+}
+
+// TestSoftwareChipSelectBlipsBetweenTransactions: as spi.Conn documents, a
+// packet with KeepCS false that is not the last ends its transaction, so the
+// chip select must go high before the next packet, as a hardware chip
+// select would (the SX127x ends a burst access on the rising edge of NSS).
+func TestSoftwareChipSelectBlipsBetweenTransactions(t *testing.T) {
+	p, err := Lookup("dragino-lora-gps-hat")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cs := &csLog{Pin: &gpiotest.Pin{N: "GPIO25"}}
+	fp := &fakePort{cs: cs.Pin}
+	r, err := open(p, func(string) (spi.PortCloser, error) { return fp, nil },
+		func(n string) gpio.PinIO {
+			if n == "GPIO25" {
+				return cs
+			}
+			return &gpiotest.Pin{N: n}
+		})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := r.Port.Connect(physic.MegaHertz, spi.Mode0, 8)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cs.out = nil
+	// Two transactions: a write of register 0x01 (two packets, CS held
+	// between them), then a read of 0x42.
+	packets := []spi.Packet{{W: []byte{0x81}, KeepCS: true}, {W: []byte{0x80}}, {W: []byte{0x42, 0}, R: make([]byte, 2)}}
+	if err := c.TxPackets(packets); err != nil {
+		t.Fatal(err)
+	}
+	want := []gpio.Level{gpio.Low, gpio.High, gpio.Low, gpio.High}
+	if len(cs.out) != len(want) {
+		t.Fatalf("chip select driven %v, want %v", cs.out, want)
+	}
+	for i := range want {
+		if cs.out[i] != want[i] {
+			t.Fatalf("chip select driven %v, want %v", cs.out, want)
+		}
+	}
+	if len(fp.levels) != 2 || fp.levels[0] != gpio.Low || fp.levels[1] != gpio.Low {
+		t.Fatalf("underlying transactions %v, want two with chip select low", fp.levels)
+	}
+}

@@ -21,6 +21,7 @@ type softCS struct {
 
 var _ spi.Port = (*softCS)(nil)
 
+// String names the port and its chip select pin.
 func (s *softCS) String() string { return fmt.Sprintf("%s (chip select %s)", s.Port, s.cs) }
 
 // Connect connects the underlying port without hardware chip select and
@@ -31,7 +32,7 @@ func (s *softCS) Connect(f physic.Frequency, mode spi.Mode, bits int) (spi.Conn,
 	}
 	c, err := s.Port.Connect(f, mode|spi.NoCS, bits)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("board: connect %s without hardware chip select: %w", s.Port, err)
 	}
 	return &softCSConn{Conn: c, cs: s.cs}, nil
 }
@@ -41,18 +42,37 @@ type softCSConn struct {
 	cs gpio.PinOut
 }
 
+// Tx runs one transaction with the chip selected.
 func (c *softCSConn) Tx(w, r []byte) error {
 	return c.TxPackets([]spi.Packet{{W: w, R: r}})
 }
 
-// TxPackets selects the chip, runs the packets, and deselects it unless the
-// last packet asks to keep it selected.
+// TxPackets runs the packets as spi.Conn documents them: a packet with
+// KeepCS false ends a transaction, so the chip select goes high after it
+// (a blip before the next packet, as a hardware chip select does), and the
+// chip stays selected after the last packet only if it asks to.
 func (c *softCSConn) TxPackets(p []spi.Packet) error {
+	for len(p) > 0 {
+		n := 1
+		for n < len(p) && p[n-1].KeepCS {
+			n++
+		}
+		if err := c.transaction(p[:n]); err != nil {
+			return err
+		}
+		p = p[n:]
+	}
+	return nil
+}
+
+// transaction selects the chip, runs p, and deselects it unless the last
+// packet asks to keep it selected.
+func (c *softCSConn) transaction(p []spi.Packet) error {
 	if err := c.cs.Out(gpio.Low); err != nil {
 		return fmt.Errorf("board: select chip: %w", err)
 	}
 	err := c.Conn.TxPackets(p)
-	if len(p) > 0 && p[len(p)-1].KeepCS && err == nil {
+	if err == nil && p[len(p)-1].KeepCS {
 		return nil
 	}
 	if e := c.cs.Out(gpio.High); e != nil {
@@ -61,4 +81,5 @@ func (c *softCSConn) TxPackets(p []spi.Packet) error {
 	return err
 }
 
+// Duplex reports the underlying connection's duplex.
 func (c *softCSConn) Duplex() conn.Duplex { return c.Conn.Duplex() }

@@ -160,11 +160,36 @@ func Parse(b []byte) (Config, error) {
 	if und := md.Undecoded(); len(und) > 0 {
 		return Config{}, fmt.Errorf("config: %s: unknown key", und[0])
 	}
+	keys := radioKeys(md, len(c.Radios))
 	for i := range c.Radios {
-		c.Radios[i].fillDefaults(i)
+		c.Radios[i].fillDefaults(i, func(key string, zero bool) bool {
+			if keys == nil {
+				return !zero // not known: a zero value counts as left out
+			}
+			return keys[i][key]
+		})
 	}
 	if err := c.Validate(); err != nil {
 		return Config{}, err
 	}
 	return c, nil
+}
+
+// radioKeys returns, for each [[radio]] table in file order, the keys the
+// file sets in it, or nil when the tables cannot be told apart (an inline
+// array such as radio = [{...}, {...}] lists its keys without a boundary).
+func radioKeys(md toml.MetaData, n int) []map[string]bool {
+	var out []map[string]bool
+	for _, k := range md.Keys() {
+		switch {
+		case len(k) == 1 && k[0] == "radio":
+			out = append(out, map[string]bool{})
+		case len(k) == 2 && k[0] == "radio" && len(out) > 0:
+			out[len(out)-1][k[1]] = true
+		}
+	}
+	if len(out) != n {
+		return nil
+	}
+	return out
 }

@@ -57,6 +57,44 @@ func TestDefaultsOfARadio(t *testing.T) {
 	}
 }
 
+// TestExplicitZeroIsKept: a key written with the value 0 is the operator's
+// choice, not a missing key: persist = 0 is p = 1/256, and redundancy = 0
+// on a one-way link means no FEC parity. Only keys left out get defaults.
+func TestExplicitZeroIsKept(t *testing.T) {
+	in := `callsign = "N0CALL"
+[[radio]]
+type = "lora"
+board = "adafruit-rfm9x-bonnet"
+direction = "transmit-only"
+redundancy = 0
+[[radio]]
+type = "kiss-tcp"
+persist = 0
+[[radio]]
+type = "lora"
+board = "adafruit-rfm9x-bonnet"
+direction = "transmit-only"
+[[radio]]
+type = "kiss-tcp"
+`
+	c, err := Parse([]byte(in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := c.Radios[0]; r.Redundancy != 0 {
+		t.Errorf("radio[0].redundancy = %g, want the explicit 0", r.Redundancy)
+	}
+	if r := c.Radios[1]; r.Persist != 0 {
+		t.Errorf("radio[1].persist = %d, want the explicit 0", r.Persist)
+	}
+	if r := c.Radios[2]; r.Redundancy != 1.5 {
+		t.Errorf("radio[2].redundancy = %g, want the one-way default 1.5", r.Redundancy)
+	}
+	if r := c.Radios[3]; r.Persist != 63 {
+		t.Errorf("radio[3].persist = %d, want the default 63", r.Persist)
+	}
+}
+
 func TestErrorsNameTheKey(t *testing.T) {
 	lora := "[[radio]]\ntype = \"lora\"\nboard = \"adafruit-rfm9x-bonnet\"\n"
 	tests := []struct {
@@ -75,6 +113,7 @@ func TestErrorsNameTheKey(t *testing.T) {
 		{lora + "frequency = \"fast\"", `config: radio[0].frequency: "fast"`},
 		{lora + "coding_rate = \"1/2\"", `config: radio[0].coding_rate: "1/2" is not 4/5, 4/6, 4/7 or 4/8`},
 		{lora + "power = 30", "config: radio[0].power: 30 dBm not in 2..20"},
+		{lora + "power = 0", "config: radio[0].power: 0 dBm not in 2..20"}, // not the default 14
 		{lora + "direction = \"sideways\"", `config: radio[0].direction: "sideways" is not two-way`},
 		{lora + "carry = [\"blocks\"]", `config: radio[0].carry: "blocks" is not one of headers`},
 		{lora + "colour = 1", "config: radio.colour: unknown key"},
@@ -87,12 +126,30 @@ func TestErrorsNameTheKey(t *testing.T) {
 		{"callsign = \"N0CALL\"\n[[radio]]\ntype = \"kiss-tcp\"\nvia = [\"WIDE1-1\", \"bad call\"]", `config: radio[0].via[1]: "bad call" is not a callsign`},
 		{lora + "name = \"x\"\n" + lora + "name = \"x\"\n", `config: radio[1].name: "x" used twice`},
 		{"network = ", "config: line 1:"},
+		// NaN compares false with every bound: it must not slip through.
+		{lora + "redundancy = nan", "config: radio[0].redundancy: NaN not in 0..8"},
+		{lora + "bandwidth = 100", "config: radio[0].bandwidth: 100 kHz is not an SX127x bandwidth"},
+		{lora + "bandwidth = nan", "config: radio[0].bandwidth: NaN kHz is not an SX127x bandwidth"},
+		{lora + "plan = \"eu433\"", `config: radio[0].plan: "eu433" is not eu868, us915 or amateur-70cm`},
+		{lora + "plan = \"amateur-70cm\"\nfrequency = \"433.775MHz\"", `config: callsign: missing: radio "lora0" transmits on an amateur band`},
+		{"callsign = \"N0CALL\"\n[[radio]]\ntype = \"kiss-tcp\"\nairtime = nan", "config: radio[0].airtime: NaN% not in (0, 100]"},
+		{"callsign = \"N0CALL\"\n[[radio]]\ntype = \"kiss-tcp\"\ntxdelay = \"-10ms\"", "config: radio[0].txdelay: -10ms not in 0..2.55s"},
+		{"callsign = \"N0CALL\"\n[[radio]]\ntype = \"kiss-tcp\"\nslot_time = \"3s\"", "config: radio[0].slot_time: 3s not in 0..2.55s"},
 	}
 	for _, tt := range tests {
 		_, err := Parse([]byte(tt.in))
 		if err == nil || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("Parse(%q) = %v, want an error containing %q", tt.in, err, tt.want)
 		}
+	}
+}
+
+// TestAmateurLoRaReceiveOnlyNeedsNoCallsign: only transmitting on an
+// amateur band needs the operator's callsign.
+func TestAmateurLoRaReceiveOnlyNeedsNoCallsign(t *testing.T) {
+	in := "[[radio]]\ntype = \"lora\"\nboard = \"adafruit-rfm9x-bonnet\"\nplan = \"amateur-70cm\"\nfrequency = \"433.775MHz\"\ndirection = \"receive-only\"\n"
+	if _, err := Parse([]byte(in)); err != nil {
+		t.Fatal(err)
 	}
 }
 

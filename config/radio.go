@@ -79,8 +79,11 @@ type Radio struct {
 	Airtime float64 `toml:"airtime"`
 }
 
-// fillDefaults sets the defaults of keys the file left out.
-func (r *Radio) fillDefaults(i int) {
+// fillDefaults sets the defaults of keys the file left out. set reports
+// whether the file wrote a key (zero reports whether the field holds its
+// zero value, for when that is not known): a key written as 0 keeps its 0,
+// and is then validated like any other value.
+func (r *Radio) fillDefaults(i int, set func(key string, zero bool) bool) {
 	if r.Name == "" {
 		r.Name = fmt.Sprintf("%s%d", strings.SplitN(r.Type, "-", 2)[0], i)
 	}
@@ -92,69 +95,62 @@ func (r *Radio) fillDefaults(i int) {
 	}
 	switch r.Type {
 	case TypeLoRa:
-		r.defaultsLoRa()
+		r.defaultsLoRa(set)
 	case TypeKISSTCP, TypeKISSSerial:
-		r.defaultsKISS()
+		r.defaultsKISS(set)
 	}
 }
 
-func (r *Radio) defaultsLoRa() {
+func (r *Radio) defaultsLoRa(set func(string, bool) bool) {
 	if r.Plan == "" {
 		r.Plan = "eu868"
 	}
 	if r.Frequency == "" {
 		r.Frequency = "869.525MHz"
 	}
-	if r.SF == 0 {
-		r.SF = 9
-	}
-	if r.Bandwidth == 0 {
-		r.Bandwidth = 125
-	}
 	if r.CodingRate == "" {
 		r.CodingRate = "4/5"
 	}
-	if r.Preamble == 0 {
-		r.Preamble = 8
+	defaultInt(&r.SF, 9, set("sf", r.SF == 0))
+	defaultInt(&r.Preamble, 8, set("preamble", r.Preamble == 0))
+	defaultInt(&r.SyncWord, 0x12, set("sync_word", r.SyncWord == 0))
+	defaultInt(&r.Power, 14, set("power", r.Power == 0))
+	if !set("bandwidth", r.Bandwidth == 0) {
+		r.Bandwidth = 125
 	}
-	if r.SyncWord == 0 {
-		r.SyncWord = 0x12
-	}
-	if r.Power == 0 {
-		r.Power = 14
-	}
-	if r.Redundancy == 0 && r.Direction != "two-way" {
+	if !set("redundancy", r.Redundancy == 0) && r.Direction != "two-way" {
 		r.Redundancy = 1.5
 	}
 }
 
-func (r *Radio) defaultsKISS() {
+func (r *Radio) defaultsKISS(set func(string, bool) bool) {
 	if r.Type == TypeKISSTCP && r.Address == "" {
 		r.Address = "127.0.0.1:8001"
-	}
-	if r.Type == TypeKISSSerial && r.Baud == 0 {
-		r.Baud = 9600
-	}
-	if r.BitRate == 0 {
-		r.BitRate = 1200
 	}
 	if r.Destination == "" {
 		r.Destination = "ALTNET"
 	}
-	if r.Paclen == 0 {
-		r.Paclen = 256
+	if r.Type == TypeKISSSerial {
+		defaultInt(&r.Baud, 9600, set("baud", r.Baud == 0))
 	}
-	if r.TXDelay.Duration == 0 {
+	defaultInt(&r.BitRate, 1200, set("bit_rate", r.BitRate == 0))
+	defaultInt(&r.Paclen, 256, set("paclen", r.Paclen == 0))
+	defaultInt(&r.Persist, 63, set("persist", r.Persist == 0))
+	if !set("txdelay", r.TXDelay.Duration == 0) {
 		r.TXDelay.Duration = 300 * time.Millisecond
 	}
-	if r.Persist == 0 {
-		r.Persist = 63
-	}
-	if r.SlotTime.Duration == 0 {
+	if !set("slot_time", r.SlotTime.Duration == 0) {
 		r.SlotTime.Duration = 100 * time.Millisecond
 	}
-	if r.Airtime == 0 {
+	if !set("airtime", r.Airtime == 0) {
 		r.Airtime = 10
+	}
+}
+
+// defaultInt sets *v to d unless the file set the key.
+func defaultInt(v *int, d int, set bool) {
+	if !set {
+		*v = d
 	}
 }
 

@@ -5,9 +5,11 @@ import (
 	"net"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/altnet/altnet/ax25"
 	"github.com/altnet/altnet/board"
+	"github.com/altnet/altnet/lora"
 )
 
 // keyError names the key a wrong value belongs to.
@@ -87,12 +89,12 @@ func (r Radio) validate(i int, callsign string) error {
 			return keyError(key("carry"), "%q is not one of %s", k, strings.Join(allCarry, ", "))
 		}
 	}
-	if r.Redundancy < 0 || r.Redundancy > 8 {
+	if !(r.Redundancy >= 0 && r.Redundancy <= 8) { // NaN fails too
 		return keyError(key("redundancy"), "%g not in 0..8", r.Redundancy)
 	}
 	switch r.Type {
 	case TypeLoRa:
-		return r.validateLoRa(key)
+		return r.validateLoRa(key, callsign)
 	case TypeKISSTCP, TypeKISSSerial:
 		return r.validateKISS(key, callsign)
 	case "":
@@ -101,7 +103,10 @@ func (r Radio) validate(i int, callsign string) error {
 	return keyError(key("type"), "%q is not lora, kiss-tcp or kiss-serial", r.Type)
 }
 
-func (r Radio) validateLoRa(key func(string) string) error {
+func (r Radio) validateLoRa(key func(string) string, callsign string) error {
+	if err := r.validatePlan(key, callsign); err != nil {
+		return err
+	}
 	if r.Board != "" {
 		if _, err := board.Lookup(r.Board); err != nil {
 			return keyError(key("board"), "%v", err)
@@ -114,6 +119,9 @@ func (r Radio) validateLoRa(key func(string) string) error {
 	}
 	if r.SF < 6 || r.SF > 12 {
 		return keyError(key("sf"), "%d not in 6..12", r.SF)
+	}
+	if _, err := lora.BandwidthFromKHz(r.Bandwidth); err != nil {
+		return keyError(key("bandwidth"), "%g kHz is not an SX127x bandwidth (7.8, 10.4, 15.6, 20.8, 31.25, 41.7, 62.5, 125, 250 or 500)", r.Bandwidth)
 	}
 	switch r.CodingRate {
 	case "4/5", "4/6", "4/7", "4/8":
@@ -130,6 +138,21 @@ func (r Radio) validateLoRa(key func(string) string) error {
 		return keyError(key("power"), "%d dBm not in 2..20", r.Power)
 	}
 	return nil
+}
+
+// validatePlan checks the regional plan (one of lora.Plans), and that a
+// radio transmitting on an amateur band has the operator's callsign.
+func (r Radio) validatePlan(key func(string) string, callsign string) error {
+	switch r.Plan {
+	case "eu868", "us915":
+		return nil
+	case "amateur-70cm":
+		if r.Direction != "receive-only" && callsign == "" {
+			return keyError("callsign", "missing: radio %q transmits on an amateur band (plan %s) and must identify its operator", r.Name, r.Plan)
+		}
+		return nil
+	}
+	return keyError(key("plan"), "%q is not eu868, us915 or amateur-70cm", r.Plan)
 }
 
 func (r Radio) validateKISS(key func(string) string, callsign string) error {
@@ -163,7 +186,16 @@ func (r Radio) validateKISS(key func(string) string, callsign string) error {
 	if r.Persist < 0 || r.Persist > 255 {
 		return keyError(key("persist"), "%d not in 0..255", r.Persist)
 	}
-	if r.Airtime <= 0 || r.Airtime > 100 {
+	for _, d := range []struct {
+		key string
+		v   Duration
+	}{{"txdelay", r.TXDelay}, {"slot_time", r.SlotTime}} {
+		// KISS carries them in 10 ms units in one octet.
+		if d.v.Duration < 0 || d.v.Duration > 2550*time.Millisecond {
+			return keyError(key(d.key), "%v not in 0..2.55s", d.v.Duration)
+		}
+	}
+	if !(r.Airtime > 0 && r.Airtime <= 100) { // NaN fails too
 		return keyError(key("airtime"), "%g%% not in (0, 100]", r.Airtime)
 	}
 	return nil

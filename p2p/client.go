@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net"
+	"slices"
 	"sync"
 	"time"
 
@@ -117,6 +119,25 @@ func (c *ClientConfig) setDefaults() error {
 	setDefault(&c.TxResultTimeout, 10*time.Second)
 	setDefault(&c.MaxQueuedTxs, 64)
 	c.MaxBackoff = max(c.MaxBackoff, c.MinBackoff)
+	if c.MaxQueuedTxs < 0 {
+		return fmt.Errorf("p2p: MaxQueuedTxs %d is negative", c.MaxQueuedTxs)
+	}
+	return positive(map[string]time.Duration{
+		"MinBackoff": c.MinBackoff, "DialTimeout": c.DialTimeout, "HandshakeTimeout": c.HandshakeTimeout,
+		"WriteTimeout": c.WriteTimeout, "PingInterval": c.PingInterval, "HeadersTimeout": c.HeadersTimeout,
+		"ResyncInterval": c.ResyncInterval, "TxGetDataTimeout": c.TxGetDataTimeout, "TxResultTimeout": c.TxResultTimeout,
+	})
+}
+
+// positive returns an error naming the first (alphabetically) of the
+// durations that is not positive: a negative interval would make a ticker
+// panic, a negative timeout end every wait at once.
+func positive(ds map[string]time.Duration) error {
+	for _, name := range slices.Sorted(maps.Keys(ds)) {
+		if ds[name] <= 0 {
+			return fmt.Errorf("p2p: %s %v is not positive", name, ds[name])
+		}
+	}
 	return nil
 }
 
@@ -211,10 +232,8 @@ func (c *Client) Run(ctx context.Context) error {
 			backoff = c.cfg.MinBackoff
 		}
 		c.log.Warn("p2p: node connection ended", "node", c.cfg.Node, "err", err, "retry_in", backoff)
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-c.cfg.Clock.After(backoff):
+		if err := sleep(ctx, c.cfg.Clock, backoff); err != nil {
+			return err
 		}
 		backoff = min(2*backoff, c.cfg.MaxBackoff)
 	}

@@ -139,17 +139,9 @@ func TestClientFollowsInvAnnouncements(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		source, sink := newMemChain(regtest), newMemChain(regtest)
 		source.mine(10, 1)
-		ln := newPipeListener()
 		announce := make(chan chainhash.Hash)
-		nodeDone := make(chan error, 1)
-		go func() { nodeDone <- invNode(ln, source, announce) }()
-		client, err := NewClient(ClientConfig{Params: regtest, Node: "pipe", Chain: sink, Dial: ln.Dial})
-		if err != nil {
-			t.Fatal(err)
-		}
-		ctx, cancel := context.WithCancel(context.Background())
-		runDone := make(chan error, 1)
-		go func() { runDone <- client.Run(ctx) }()
+		_, stop := clientWithNode(t, sink, func(ln *pipeListener) error { return invNode(ln, source, announce) })
+		defer stop()
 		synctest.Wait()
 		sameTip(t, source, sink)
 
@@ -157,30 +149,18 @@ func TestClientFollowsInvAnnouncements(t *testing.T) {
 		announce <- tip
 		synctest.Wait()
 		sameTip(t, source, sink)
-		cancel()
-		<-runDone
-		ln.Close()
-		if err := <-nodeDone; err != nil {
-			t.Fatal(err)
-		}
 	})
 }
 
 // invNode serves one connection: headers from source for getheaders, an
 // inv MSG_BLOCK for each hash sent on announce, and an error for a getdata.
 func invNode(ln *pipeListener, source *memChain, announce <-chan chainhash.Hash) error {
-	nc, err := ln.Accept()
+	_, height := source.Tip()
+	p, err := acceptNode(ln, height)
 	if err != nil {
 		return err
 	}
-	p := newPeerConn(nc, regtest.Net, time.Minute, testLogger())
 	defer p.close()
-	_, height := source.Tip()
-	local := localVersion{magic: regtest.Net, services: wire.SFNodeNetwork | wire.SFNodeWitness, startHeight: height, nonce: newNonce(), now: time.Now()}
-	if _, err := handshake(p, local, false, time.Minute); err != nil {
-		return err
-	}
-	p.startReader()
 	for {
 		select {
 		case <-p.errs:
@@ -203,6 +183,104 @@ func invNode(ln *pipeListener, source *memChain, announce <-chan chainhash.Hash)
 				}
 			case *wire.MsgGetData:
 				return errors.New("the client asked for a block")
+			}
+		}
+	}
+}
+
+// TestConfigErrors: a negative duration or bound is an error from the
+// constructor, not a panic later (a negative ticker interval panics).
+func TestConfigErrors(t *testing.T) {
+	chain := newMemChain(regtest)
+	for _, tweak := range []func(*ClientConfig){
+		func(c *ClientConfig) { c.PingInterval = -time.Second },
+		func(c *ClientConfig) { c.ResyncInterval = -time.Second },
+		func(c *ClientConfig) { c.MinBackoff = -time.Second },
+		func(c *ClientConfig) { c.MaxQueuedTxs = -1 },
+	} {
+		cfg := ClientConfig{Params: regtest, Node: "x:1", Chain: chain}
+		tweak(&cfg)
+		if _, err := NewClient(cfg); err == nil {
+			t.Errorf("NewClient(%+v) accepted", cfg)
+		}
+	}
+	for _, tweak := range []func(*ServerConfig){
+		func(c *ServerConfig) { c.PingInterval = -time.Second },
+		func(c *ServerConfig) { c.MaxPeers = -1 },
+	} {
+		cfg := ServerConfig{Params: regtest, Headers: chain}
+		tweak(&cfg)
+		if _, err := NewServer(cfg); err == nil {
+			t.Errorf("NewServer(%+v) accepted", cfg)
+		}
+	}
+}
+
+// TestAnnouncementBeforeStaleReply: a node computes its reply to the
+// client's getheaders, connects a new block, announces it and only then
+// sends the reply (btcd queues announcements and replies from different
+// goroutines). The announcement does not connect yet (headers) or is not
+// followed up because a request is outstanding (inv); the reply lacks the
+// new block. The client must ask again once the reply is in, not wait for
+// the next block or the 10-minute resync.
+func TestAnnouncementBeforeStaleReply(t *testing.T) {
+	for _, useInv := range []bool{false, true} {
+		t.Run(fmt.Sprintf("inv %v", useInv), func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				source, sink := newMemChain(regtest), newMemChain(regtest)
+				source.mine(10, 1)
+				_, stop := clientWithNode(t, sink, func(ln *pipeListener) error { return staleReplyNode(ln, source, useInv) })
+				defer stop()
+				synctest.Wait()
+				want, wantHeight := source.tipHash()
+				if got, h := sink.tipHash(); got != want {
+					t.Errorf("client at height %d, node at %d: the announced block was missed", h, wantHeight)
+				}
+			})
+		})
+	}
+}
+
+// staleReplyNode answers the first getheaders with headers computed before
+// it mines a block that it announces (headers or inv) ahead of the reply;
+// later getheaders get current answers.
+func staleReplyNode(ln *pipeListener, source *memChain, useInv bool) error {
+	_, height := source.Tip()
+	p, err := acceptNode(ln, height)
+	if err != nil {
+		return err
+	}
+	defer p.close()
+	first := true
+	for {
+		select {
+		case <-p.errs:
+			return nil // the client went away
+		case m := <-p.msgs:
+			gh, ok := m.(*wire.MsgGetHeaders)
+			if !ok {
+				continue
+			}
+			reply := wire.NewMsgHeaders()
+			for _, h := range source.HeadersAfter(hashes(gh.BlockLocatorHashes), gh.HashStop, wire.MaxBlockHeadersPerMsg) {
+				_ = reply.AddBlockHeader(&h)
+			}
+			if first {
+				first = false
+				tip := source.mine(1, 2)[0]
+				var ann wire.Message = wire.NewMsgHeaders()
+				_ = ann.(*wire.MsgHeaders).AddBlockHeader(&tip)
+				if useInv {
+					hash := tip.BlockHash()
+					ann = wire.NewMsgInv()
+					_ = ann.(*wire.MsgInv).AddInvVect(wire.NewInvVect(wire.InvTypeBlock, &hash))
+				}
+				if err := p.send(ann); err != nil {
+					return err
+				}
+			}
+			if err := p.send(reply); err != nil {
+				return err
 			}
 		}
 	}

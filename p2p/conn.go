@@ -1,6 +1,7 @@
 package p2p
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -8,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/altnet/altnet/internal/clock"
 	"github.com/btcsuite/btcd/wire"
 )
 
@@ -162,4 +164,17 @@ func (p *peerConn) setReadDeadline(t time.Time) error {
 		return fmt.Errorf("p2p: set deadline: %w", err)
 	}
 	return nil
+}
+
+// sleep waits d on c, or returns ctx.Err() when ctx ends first. The timer is
+// stopped either way.
+func sleep(ctx context.Context, c clock.Clock, d time.Duration) error {
+	t := c.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.Chan():
+		return nil
+	}
 }

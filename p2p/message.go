@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 
 	"github.com/btcsuite/btcd/chaincfg/chainhash"
 	"github.com/btcsuite/btcd/wire"
@@ -163,8 +164,8 @@ func readMessage(r io.Reader, magic wire.BitcoinNet, pver uint32) (wire.Message,
 	if h.length > spec.max {
 		return nil, h.command, fmt.Errorf("%s of %d bytes, limit %d: %w", h.command, h.length, spec.max, ErrTooLarge)
 	}
-	payload := make([]byte, h.length)
-	if _, err := io.ReadFull(r, payload); err != nil {
+	payload, err := readPayload(r, int(h.length))
+	if err != nil {
 		return nil, h.command, fmt.Errorf("%s payload: %w", h.command, err)
 	}
 	if sum := chainhash.DoubleHashB(payload); !bytes.Equal(sum[:4], h.checksum[:]) {
@@ -179,6 +180,30 @@ func readMessage(r io.Reader, magic wire.BitcoinNet, pver uint32) (wire.Message,
 		return nil, h.command, fmt.Errorf("%s: %w: %v", h.command, ErrMalformed, err)
 	}
 	return msg, h.command, nil
+}
+
+// payloadChunk is the most a payload read allocates ahead of the bytes
+// that have arrived.
+const payloadChunk = 32 * 1024
+
+// readPayload reads n bytes. Its buffer grows (doubling, from payloadChunk)
+// only as the bytes arrive, so a 24-byte header announcing a payload of
+// hundreds of kilobytes that never comes costs payloadChunk, not the
+// announced size.
+func readPayload(r io.Reader, n int) ([]byte, error) {
+	buf := make([]byte, 0, min(n, payloadChunk))
+	for len(buf) < n {
+		k := min(n-len(buf), max(len(buf), payloadChunk))
+		buf = slices.Grow(buf, k)
+		if _, err := io.ReadFull(r, buf[len(buf):len(buf)+k]); err != nil {
+			if errors.Is(err, io.EOF) && len(buf) > 0 {
+				err = io.ErrUnexpectedEOF
+			}
+			return nil, err
+		}
+		buf = buf[:len(buf)+k]
+	}
+	return buf, nil
 }
 
 // discard skips the payload of an ignored command.

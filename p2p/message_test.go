@@ -124,6 +124,26 @@ func TestReadMessageBoundsMemory(t *testing.T) {
 	}
 }
 
+// TestAnnouncedLengthIsNotAllocated: a header that announces a large
+// payload (within the command's limit) and then sends nothing costs memory
+// for what arrives, not for what it announces. The fuzzer found a 24-byte
+// tx header announcing 340,016 bytes that allocated them all.
+func TestAnnouncedLengthIsNotAllocated(t *testing.T) {
+	for _, cmd := range []string{"tx", "headers", "inv"} {
+		spec, _ := specFor(cmd)
+		msg := frame(regtest.Net, cmd, nil, nil)
+		binary.LittleEndian.PutUint32(msg[16:20], spec.max)
+		var err error
+		n := allocated(func() { _, _, err = readMessage(bytes.NewReader(msg), regtest.Net, ProtocolVersion) })
+		if !errors.Is(err, io.EOF) {
+			t.Errorf("%s: %v, want EOF", cmd, err)
+		}
+		if n > 2*payloadChunk {
+			t.Errorf("%s announcing %d bytes: allocated %d for a %d-byte message", cmd, spec.max, n, len(msg))
+		}
+	}
+}
+
 // warmScriptPool decodes one transaction so that wire's free list holds a
 // 4 MB script slab: the first MsgTx decode of a process allocates it, every
 // later one borrows it. Allocation bounds are measured after that.

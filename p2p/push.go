@@ -18,7 +18,8 @@ const (
 	// reject, if any, comes before it.
 	sent
 	// probing: the node never asked; getdata sent to see whether it
-	// already has the transaction.
+	// already has the transaction. A notfound sends the transaction
+	// unsolicited (stage sent).
 	probing
 )
 
@@ -92,14 +93,35 @@ func (s *session) onTx(m *wire.MsgTx) {
 	s.finish(ps, TxResult{TxID: txid, Status: status})
 }
 
-// onNotFound: the node does not have the transaction in its mempool and
-// did not reject it (a reject would have come first).
-func (s *session) onNotFound(m *wire.MsgNotFound) {
+// onNotFound takes the node's "not in my mempool". After a send it is the
+// verdict: the node did not reject the transaction (a reject would have come
+// first) and did not keep it. After a probe of a transaction the node never
+// requested, the node may simply have missed the announcement: btcd drops
+// an inv that arrives before its sync manager has registered the peer, which
+// is exactly when a reconnection announces the queued transactions. So the
+// client sends the transaction unsolicited (btcd and Core accept that) and
+// asks again.
+func (s *session) onNotFound(m *wire.MsgNotFound) error {
+	probe := wire.NewMsgGetData()
 	for _, iv := range m.InvList {
-		if ps := s.pushes[iv.Hash]; ps != nil && ps.stage != announced {
+		ps := s.pushes[iv.Hash]
+		switch {
+		case ps == nil || ps.stage == announced:
+		case ps.stage == probing:
+			if err := s.p.send(ps.e.tx); err != nil {
+				return err
+			}
+			ps.stage, ps.deadline = sent, s.clock.Now().Add(s.c.cfg.TxResultTimeout)
+			_ = probe.AddInvVect(wire.NewInvVect(wire.InvTypeWitnessTx, &ps.e.txid))
+		default:
 			s.finish(ps, TxResult{TxID: iv.Hash, Status: TxUnknown})
 		}
 	}
+	if len(probe.InvList) == 0 {
+		return nil
+	}
+	s.armTxTimer()
+	return s.p.send(probe)
 }
 
 // onReject records the node's verdict on a transaction we pushed.

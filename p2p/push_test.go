@@ -145,3 +145,81 @@ func deafNode(t *testing.T, ln *pipeListener, done chan struct{}) {
 		}()
 	}
 }
+
+// TestTxPushedWhenInvMissed: a node that misses the announcement (btcd
+// drops an inv that arrives before its sync manager has registered the
+// peer, which happens right after a reconnection, when the queued
+// transactions go out at once) answers the probe with notfound. The client
+// then sends the transaction unsolicited, as btcd and Core accept, and the
+// node takes it: the outcome is accepted, not unknown.
+func TestTxPushedWhenInvMissed(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		node := &forgetfulNode{mempool: map[chainhash.Hash]*wire.MsgTx{}}
+		client, stop := clientWithNode(t, newMemChain(regtest), node.serve)
+		tx := sampleTx(4)
+		start := time.Now()
+		res, err := client.SendTx(context.Background(), tx)
+		if err != nil || res.Status != TxAccepted {
+			t.Errorf("SendTx = %v, %v; want accepted", res, err)
+		}
+		if took, want := time.Since(start), 10*time.Second; took != want {
+			t.Errorf("outcome after %v, want %v (the getdata wait; the node answers at once)", took, want)
+		}
+		stop() // the node's counters are read after it ended
+		if node.mempool[tx.TxHash()] == nil || node.invs != 1 || node.unsolicited != 1 {
+			t.Errorf("node saw %d inv, %d unsolicited tx, mempool %v", node.invs, node.unsolicited, node.mempool)
+		}
+	})
+}
+
+// forgetfulNode serves one connection like a btcd that has not registered
+// the peer with its sync manager yet: it drops every inv, takes every tx
+// into its mempool (btcd accepts unsolicited transactions), and answers
+// getdata for a transaction from its mempool or with notfound. Its counters
+// are read after the connection ends.
+type forgetfulNode struct {
+	mempool     map[chainhash.Hash]*wire.MsgTx
+	invs        int
+	unsolicited int
+}
+
+func (n *forgetfulNode) serve(ln *pipeListener) error {
+	p, err := acceptNode(ln, 0)
+	if err != nil {
+		return err
+	}
+	defer p.close()
+	for {
+		select {
+		case <-p.errs:
+			return nil // the client went away
+		case m := <-p.msgs:
+			if err := n.handle(p, m); err != nil {
+				return err
+			}
+		}
+	}
+}
+
+func (n *forgetfulNode) handle(p *peerConn, m wire.Message) error {
+	switch m := m.(type) {
+	case *wire.MsgInv:
+		n.invs++
+	case *wire.MsgTx:
+		n.unsolicited++
+		n.mempool[m.TxHash()] = m
+	case *wire.MsgGetData:
+		for _, iv := range m.InvList {
+			var reply wire.Message = wire.NewMsgNotFound()
+			if tx := n.mempool[iv.Hash]; tx != nil {
+				reply = tx
+			} else {
+				_ = reply.(*wire.MsgNotFound).AddInvVect(iv)
+			}
+			if err := p.send(reply); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}

@@ -63,7 +63,12 @@ func (c *ServerConfig) setDefaults() error {
 	setDefault(&c.HandshakeTimeout, 30*time.Second)
 	setDefault(&c.WriteTimeout, 30*time.Second)
 	setDefault(&c.PingInterval, 2*time.Minute)
-	return nil
+	if c.MaxPeers < 0 {
+		return fmt.Errorf("p2p: MaxPeers %d is negative", c.MaxPeers)
+	}
+	return positive(map[string]time.Duration{
+		"HandshakeTimeout": c.HandshakeTimeout, "WriteTimeout": c.WriteTimeout, "PingInterval": c.PingInterval,
+	})
 }
 
 // Server is the inbound side of the bridge: a local full node connects to
@@ -111,12 +116,15 @@ func NewServer(cfg ServerConfig) (*Server, error) {
 // Serve accepts peers on ln until ctx ends, then closes ln and every peer
 // and returns ctx.Err(). A failing Accept (too many open files, ...) is
 // retried after a pause growing from 5 ms to 1 s; Serve returns early only
-// when ln is closed under it.
+// when ln is closed under it, and then closes its peers too. It returns
+// when every peer goroutine has ended.
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	stop := context.AfterFunc(ctx, func() { _ = ln.Close() })
 	defer stop()
 	var wg sync.WaitGroup
 	defer wg.Wait()
+	peerCtx, endPeers := context.WithCancel(ctx)
+	defer endPeers() // before wg.Wait: the peers end with Serve
 	pause := time.Duration(0)
 	for {
 		nc, err := ln.Accept()
@@ -128,17 +136,14 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		case err != nil:
 			pause = min(max(2*pause, 5*time.Millisecond), time.Second)
 			s.log.Warn("p2p: accept failed; pausing", "err", err, "pause", pause)
-			select {
-			case <-ctx.Done():
-			case <-s.cfg.Clock.After(pause):
-			}
+			_ = sleep(ctx, s.cfg.Clock, pause)
 			continue
 		}
 		pause = 0
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			s.servePeer(ctx, nc)
+			s.servePeer(peerCtx, nc)
 		}()
 	}
 }

@@ -202,3 +202,32 @@ func TestServerSurvivesAcceptError(t *testing.T) {
 		}
 	})
 }
+
+// TestServeEndsWhenListenerCloses: a listener closed under Serve (not by its
+// context) ends Serve at once, and Serve closes the peers it was serving
+// rather than waiting for them to leave.
+func TestServeEndsWhenListenerCloses(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ln := newPipeListener()
+		srv, err := NewServer(ServerConfig{Params: regtest, Headers: newMemChain(regtest), Logger: testLogger()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		served := make(chan error, 1)
+		go func() { served <- srv.Serve(context.Background(), ln) }()
+		p := dialRaw(t, ln)
+		defer p.close()
+		ln.Close()
+		select {
+		case err := <-served:
+			if !errors.Is(err, net.ErrClosed) {
+				t.Errorf("Serve = %v, want net.ErrClosed", err)
+			}
+		case <-time.After(time.Second):
+			t.Fatal("Serve still waits for its peer after the listener closed")
+		}
+		if _, err := p.recv(); err == nil {
+			t.Error("the peer's connection is still open")
+		}
+	})
+}

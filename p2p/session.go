@@ -25,6 +25,9 @@ type session struct {
 	// header sync
 	headersAsked time.Time      // when the outstanding getheaders went out; zero if none
 	askedTop     chainhash.Hash // newest locator hash of that getheaders
+	// missed is set when an announcement came while a getheaders was
+	// outstanding and could not be followed: ask again after the reply.
+	missed bool
 
 	// pings
 	pingNonce   uint64
@@ -123,7 +126,7 @@ func (s *session) handle(msg wire.Message) error {
 	case *wire.MsgTx:
 		s.onTx(m)
 	case *wire.MsgNotFound:
-		s.onNotFound(m)
+		return s.onNotFound(m)
 	case *wire.MsgReject:
 		s.onReject(m)
 	default:
@@ -179,31 +182,52 @@ func (s *session) locator() []chainhash.Hash {
 }
 
 // onHeaders hands headers to the sink and decides whether to ask for more.
+//
+// While a getheaders is outstanding, headers that do not connect may be its
+// reply refusing to fit the sink's chain, or an announcement that overtook
+// the reply (a node computes the reply, connects a block, announces it, then
+// sends the reply without it). The client cannot tell them apart, so it
+// keeps waiting for the reply (HeadersTimeout bounds the wait) and asks
+// again once it is in.
 func (s *session) onHeaders(m *wire.MsgHeaders) error {
-	reply := !s.headersAsked.IsZero()
-	s.headersAsked = time.Time{}
-	if len(m.Headers) == 0 {
-		return nil
+	outstanding := !s.headersAsked.IsZero()
+	var err error
+	if len(m.Headers) > 0 {
+		err = s.addHeaders(m.Headers)
 	}
-	hs := make([]wire.BlockHeader, len(m.Headers))
-	for i, h := range m.Headers {
+	var again interface{ AskAgain() bool }
+	switch {
+	case errors.As(err, &again) && again.AskAgain():
+		s.missed = false // the new request covers it
+		return s.requestHeaders(true)
+	case err != nil && outstanding:
+		s.c.log.Warn("p2p: headers from the node do not fit the chain (an early announcement, or a bad reply)", "count", len(m.Headers), "err", err)
+		s.missed = true
+		return nil
+	case err != nil:
+		s.c.log.Debug("p2p: announced headers do not connect; asking", "err", err)
+		return s.requestHeaders(true)
+	}
+	s.headersAsked = time.Time{}
+	full := len(m.Headers) == wire.MaxBlockHeadersPerMsg && s.locator()[0] != s.askedTop
+	if full || s.missed {
+		s.missed = false
+		return s.requestHeaders(true)
+	}
+	return nil
+}
+
+// addHeaders hands headers to the sink and counts them.
+func (s *session) addHeaders(headers []*wire.BlockHeader) error {
+	hs := make([]wire.BlockHeader, len(headers))
+	for i, h := range headers {
 		hs[i] = *h
 	}
 	err := s.c.cfg.Chain.AddHeaders(hs)
 	now := s.clock.Now()
 	s.c.update(func(st *Status) { st.HeadersReceived += uint64(len(hs)); st.LastHeaders = now })
-	var again interface{ AskAgain() bool }
-	switch {
-	case errors.As(err, &again) && again.AskAgain():
-		return s.requestHeaders(true)
-	case err != nil && reply:
-		s.c.log.Warn("p2p: node's headers refused by the chain", "count", len(hs), "err", err)
-		return nil
-	case err != nil:
-		s.c.log.Debug("p2p: announced headers do not connect; asking", "err", err)
-		return s.requestHeaders(true)
-	case len(hs) == wire.MaxBlockHeadersPerMsg && s.locator()[0] != s.askedTop:
-		return s.requestHeaders(true)
+	if err != nil {
+		return fmt.Errorf("p2p: %d headers from the node refused by the chain: %w", len(hs), err)
 	}
 	return nil
 }
@@ -227,8 +251,11 @@ func (s *session) onInv(m *wire.MsgInv) error {
 	if echoes > 0 {
 		s.c.update(func(st *Status) { st.TxEchoes += echoes })
 	}
-	if blocks {
-		return s.requestHeaders(false)
+	if !blocks {
+		return nil
 	}
-	return nil
+	if !s.headersAsked.IsZero() {
+		s.missed = true // follow it up once the outstanding reply is in
+	}
+	return s.requestHeaders(false)
 }

@@ -67,6 +67,7 @@ const (
 
 var directionNames = [...]string{TwoWay: "two-way", TransmitOnly: "transmit-only", ReceiveOnly: "receive-only"}
 
+// String returns "two-way", "transmit-only" or "receive-only".
 func (d Direction) String() string {
 	if int(d) < len(directionNames) {
 		return directionNames[d]
@@ -154,6 +155,7 @@ type BudgetError struct {
 	Reason string
 }
 
+// Error says which driver refused, why, and how long to wait.
 func (e *BudgetError) Error() string {
 	if e.Wait > 0 {
 		return fmt.Sprintf("radio: %s: %s: wait %v", e.Driver, e.Reason, e.Wait)

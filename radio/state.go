@@ -22,6 +22,7 @@ const (
 
 var stateNames = [...]string{Disabled: "disabled", Starting: "starting", Up: "up", Failed: "failed"}
 
+// String returns the state in lower case ("up", "failed", ...).
 func (s State) String() string {
 	if int(s) < len(stateNames) {
 		return stateNames[s]
@@ -80,7 +81,7 @@ func (n *Notifier) Events() <-chan StateEvent { return n.events }
 func (n *Notifier) Set(s State, err error, now time.Time) {
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	if s == n.state && err == n.err {
+	if s == n.state && sameError(err, n.err) {
 		return
 	}
 	n.state, n.err = s, err
@@ -96,4 +97,17 @@ func (n *Notifier) Set(s State, err error, now time.Time) {
 		default:
 		}
 	}
+}
+
+// sameError reports whether a and b are the same error value. Unlike a
+// bare ==, it does not panic on error values that cannot be compared (a
+// slice or map type, or a struct holding one in an interface field): those
+// count as different.
+func sameError(a, b error) (same bool) {
+	defer func() {
+		if recover() != nil {
+			same = false
+		}
+	}()
+	return a == b
 }

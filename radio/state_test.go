@@ -55,3 +55,30 @@ func TestNamesAndBudget(t *testing.T) {
 		t.Error("BudgetError does not match ErrBudget")
 	}
 }
+
+// listError is an error type that == cannot compare (a slice): comparing
+// two such interface values panics at run time.
+type listError []string
+
+func (e listError) Error() string { return e[0] }
+
+// wrapped is a comparable struct type whose field may hold an uncomparable
+// error: == on two of them panics too.
+type wrapped struct{ err error }
+
+func (e wrapped) Error() string { return e.err.Error() }
+
+// TestNotifierUncomparableErrors: a driver may fail with any error value;
+// the Notifier must not panic comparing it with the previous one.
+func TestNotifierUncomparableErrors(t *testing.T) {
+	n := NewNotifier("ax25")
+	n.Set(Failed, listError{"gone"}, t0)
+	n.Set(Failed, listError{"gone again"}, t0)
+	n.Set(Failed, wrapped{listError{"inside"}}, t0)
+	n.Set(Failed, errors.New("other"), t0)
+	n.Set(Up, nil, t0)
+	n.Set(Up, nil, t0) // no change, no event
+	if got := len(n.Events()); got != 5 {
+		t.Fatalf("%d events, want 5 (each failure with a new error, then up)", got)
+	}
+}

@@ -2,9 +2,8 @@ package kiss
 
 import (
 	"bytes"
-	"errors"
-	"io"
 	"testing"
+	"testing/iotest"
 )
 
 // FuzzDecoder feeds arbitrary streams to the decoder: it must never panic,
@@ -16,15 +15,8 @@ func FuzzDecoder(f *testing.F) {
 	f.Add([]byte("\r\ncmd:"), uint8(16))
 	f.Fuzz(func(t *testing.T, stream []byte, max uint8) {
 		limit := int(max)
-		d := NewDecoder(bytes.NewReader(stream), limit)
-		for {
-			fr, err := d.Next()
-			if errors.Is(err, io.EOF) {
-				return
-			}
-			if err != nil {
-				t.Fatalf("decoder error on in-memory stream: %v", err)
-			}
+		whole, _ := decodeAll(t, stream, limit)
+		for _, fr := range whole {
 			if len(fr.Data) > limit {
 				t.Fatalf("frame of %d octets above limit %d", len(fr.Data), limit)
 			}
@@ -32,6 +24,17 @@ func FuzzDecoder(f *testing.F) {
 			again, err := NewDecoder(bytes.NewReader(enc), limit).Next()
 			if err != nil || !equalFrame(again, fr) {
 				t.Fatalf("re-decoded %+v, %v; want %+v", again, err, fr)
+			}
+		}
+		// Read boundaries must not matter: a serial line delivers a
+		// frame in pieces.
+		bytewise, _ := decodeReader(t, iotest.OneByteReader(bytes.NewReader(stream)), limit)
+		if len(bytewise) != len(whole) {
+			t.Fatalf("%d frames read whole, %d read a byte at a time", len(whole), len(bytewise))
+		}
+		for i := range whole {
+			if !equalFrame(whole[i], bytewise[i]) {
+				t.Fatalf("frame %d: %+v read whole, %+v a byte at a time", i, whole[i], bytewise[i])
 			}
 		}
 	})

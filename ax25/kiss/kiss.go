@@ -52,6 +52,7 @@ var commandNames = [...]string{
 	TXTail: "TXTail", FullDuplex: "FullDuplex", SetHardware: "SetHardware",
 }
 
+// String returns the command's name, or its value in hex when unknown.
 func (c Command) String() string {
 	if c == Return {
 		return "Return"

@@ -15,6 +15,7 @@
 package simtnc
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io"
@@ -119,10 +120,14 @@ func New(m *medium.Medium, cfg Config) (*TNC, error) {
 	if err != nil {
 		return nil, err
 	}
+	if cfg.Queue < 0 || cfg.TXDelay < 0 || cfg.SlotTime < 0 || cfg.TXTail < 0 {
+		return nil, fmt.Errorf("simtnc: negative queue %d or time (TXDELAY %v, SLOTTIME %v, TXTAIL %v)",
+			cfg.Queue, cfg.TXDelay, cfg.SlotTime, cfg.TXTail)
+	}
 	t := &TNC{
 		name: cfg.Name, ch: cfg.Channel, bitRate: rate, clock: m.Clock(),
 		log:     cfg.Logger,
-		txq:     make(chan []byte, or(cfg.Queue, 64)),
+		txq:     make(chan []byte, cmp.Or(cfg.Queue, 64)),
 		rng:     rand.New(rand.NewPCG(cfg.Seed, 0x5EED)),
 		p:       cfg.params(),
 		clients: make(map[*pipeEnd]struct{}),
@@ -152,18 +157,10 @@ func bitRate(modulation string) (int, error) {
 
 func (c Config) params() params {
 	return params{
-		txDelay: or(c.TXDelay, 300*time.Millisecond), persist: or(c.Persistence, 63),
-		slotTime: or(c.SlotTime, 100*time.Millisecond), txTail: or(c.TXTail, 100*time.Millisecond),
+		txDelay: cmp.Or(c.TXDelay, 300*time.Millisecond), persist: cmp.Or(c.Persistence, 63),
+		slotTime: cmp.Or(c.SlotTime, 100*time.Millisecond), txTail: cmp.Or(c.TXTail, 100*time.Millisecond),
 		fullDuplex: c.FullDuplex,
 	}
-}
-
-func or[T comparable](v, def T) T {
-	var zero T
-	if v == zero {
-		return def
-	}
-	return v
 }
 
 // Dial connects a new host to the TNC and returns the host's end of the

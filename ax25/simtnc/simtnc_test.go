@@ -343,3 +343,19 @@ func TestAirtimeLimit(t *testing.T) {
 		}
 	})
 }
+
+// TestConfigErrors: a bad configuration is an error, never a panic (a
+// negative queue length would make the channel constructor panic).
+func TestConfigErrors(t *testing.T) {
+	m := medium.New(medium.Options{})
+	for _, cfg := range []simtnc.Config{
+		{Name: "a", Channel: medium.Channel{Frequency: 1, Modulation: "qpsk"}},
+		{Name: "b", Channel: vhf, Queue: -1},
+		{Name: "c", Channel: vhf, SlotTime: -time.Millisecond},
+	} {
+		if s, err := simtnc.New(m, cfg); err == nil {
+			s.Close()
+			t.Errorf("New(%+v) accepted", cfg)
+		}
+	}
+}

@@ -1,6 +1,7 @@
 package tnc
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -123,15 +124,21 @@ type settings struct {
 }
 
 func (c Config) check() (settings, error) {
+	if c.RxQueue < 0 {
+		return settings{}, fmt.Errorf("tnc: receive queue of %d frames", c.RxQueue)
+	}
+	if c.MinBackoff < 0 || c.MaxBackoff < 0 {
+		return settings{}, fmt.Errorf("tnc: negative reconnection backoff %v..%v", c.MinBackoff, c.MaxBackoff)
+	}
 	s := settings{Config: c}
-	s.Name = or(s.Name, "ax25")
-	s.Dest = or(s.Dest, DefaultDest)
-	s.PID = or(s.PID, ax25.PIDNoLayer3)
-	s.PACLEN = or(s.PACLEN, DefaultPACLEN)
-	s.BitRate = or(s.BitRate, ax25.Rate1200)
-	s.MinBackoff = or(s.MinBackoff, time.Second)
-	s.MaxBackoff = max(or(s.MaxBackoff, time.Minute), s.MinBackoff)
-	s.RxQueue = or(s.RxQueue, 64)
+	s.Name = cmp.Or(s.Name, "ax25")
+	s.Dest = cmp.Or(s.Dest, DefaultDest)
+	s.PID = cmp.Or(s.PID, ax25.PIDNoLayer3)
+	s.PACLEN = cmp.Or(s.PACLEN, DefaultPACLEN)
+	s.BitRate = cmp.Or(s.BitRate, ax25.Rate1200)
+	s.MinBackoff = cmp.Or(s.MinBackoff, time.Second)
+	s.MaxBackoff = max(cmp.Or(s.MaxBackoff, time.Minute), s.MinBackoff)
+	s.RxQueue = cmp.Or(s.RxQueue, 64)
 	s.Clock = clock.OrReal(s.Clock)
 	if s.Logger == nil {
 		s.Logger = slog.New(slog.DiscardHandler)
@@ -191,11 +198,3 @@ func (s *settings) checkRadio() error {
 
 // headerLen is the size of a sent frame without information field.
 func (s *settings) headerLen() int { return (2+len(s.path))*ax25.AddressLen + 2 }
-
-func or[T comparable](v, def T) T {
-	var zero T
-	if v == zero {
-		return def
-	}
-	return v
-}

@@ -53,6 +53,7 @@ func (t TCP) addr() string {
 	return t.Addr
 }
 
+// String names the link for logs: "tcp HOST:PORT".
 func (t TCP) String() string { return "tcp " + t.addr() }
 
 // Serial opens a hardware TNC on a serial port with github.com/tarm/serial.
@@ -90,6 +91,7 @@ func (s Serial) Dial(ctx context.Context) (io.ReadWriteCloser, error) {
 	return &serialConn{port: p, path: s.Device, timeout: c.ReadTimeout}, nil
 }
 
+// String names the link for logs: "serial DEVICE".
 func (s Serial) String() string { return "serial " + s.Device }
 
 // ErrDeviceGone reports a serial device that disappeared (unplugged) or

@@ -167,16 +167,21 @@ func TestTCPDriver(t *testing.T) {
 			t.Fatalf("received %q, %v; want %q", got.Payload, err, want)
 		}
 	}
-	// The last frames are counted by the time a round trip completes.
 	if err := d.Send(t.Context(), []byte("sync")); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := dec.Next(); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(50 * time.Millisecond)
-	s := d.Stats()
+	// The receive goroutine counts the frames after "two" in its own time:
+	// wait for the counters rather than sleep a guess.
 	want := tnc.Stats{Sent: 2, Received: 2, NotUI: 1, OtherPID: 1, OtherDest: 1, Own: 1, Malformed: 1, KISSInvalid: 1, OtherKISS: 1}
+	deadline := time.Now().Add(20 * time.Second)
+	s := d.Stats()
+	for s != want && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+		s = d.Stats()
+	}
 	if s != want {
 		t.Fatalf("stats\n%+v\nwant\n%+v", s, want)
 	}
@@ -254,6 +259,8 @@ func TestConfigErrors(t *testing.T) {
 		{"PACLEN", tnc.Config{PACLEN: 1100}, "PACLEN"},
 		{"port", tnc.Config{Port: 16}, "KISS port"},
 		{"airtime", tnc.Config{AirtimeAllowed: time.Hour, AirtimeWindow: time.Minute}, "airtime"},
+		{"receive queue", tnc.Config{RxQueue: -1}, "receive queue"},
+		{"backoff", tnc.Config{MinBackoff: -time.Second}, "backoff"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -241,11 +241,17 @@ func (n *Node) batch(method string, params [][]any) ([]string, error) {
 	if err != nil {
 		return nil, fmt.Errorf("btcdtest: %s batch: %w", method, err)
 	}
+	if len(replies) != len(params) {
+		// A missing submitblock reply would otherwise read as success.
+		return nil, fmt.Errorf("btcdtest: %s batch: %d replies to %d calls", method, len(replies), len(params))
+	}
 	out := make([]string, len(params))
+	seen := make([]bool, len(params))
 	for _, r := range replies {
-		if r.ID < 0 || r.ID >= len(out) {
-			return nil, fmt.Errorf("btcdtest: %s batch: reply id %d", method, r.ID)
+		if r.ID < 0 || r.ID >= len(out) || seen[r.ID] {
+			return nil, fmt.Errorf("btcdtest: %s batch: reply id %d out of range or repeated", method, r.ID)
 		}
+		seen[r.ID] = true
 		if r.Error != nil {
 			return nil, fmt.Errorf("btcdtest: %s %v: %d %s", method, params[r.ID], r.Error.Code, r.Error.Message)
 		}

@@ -40,6 +40,7 @@ type Channel struct {
 	Modulation string
 }
 
+// String returns the frequency in MHz and the modulation key.
 func (c Channel) String() string {
 	return fmt.Sprintf("%.4f MHz %s", float64(c.Frequency)/1e6, c.Modulation)
 }
@@ -160,9 +161,11 @@ func (m *Medium) Clock() clock.Clock { return m.clock }
 // ErrNameTaken is returned by Attach for a name already attached.
 var ErrNameTaken = errors.New("medium: node name already attached")
 
-// Attach adds a node. deliver is called, from the medium's own goroutine and
-// never with the medium's lock held, for every frame the node receives; it
-// must not block for long.
+// Attach adds a node. deliver is called for every frame the node receives,
+// never with the medium's lock held; it must not block for long. Each
+// arrival runs on its own timer goroutine (the clock's AfterFunc), so two
+// calls for one node may overlap, and arrivals due at nearly the same
+// instant may come in either order: deliver must do its own locking.
 func (m *Medium) Attach(name string, deliver func(Reception)) (*Node, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
