@@ -116,6 +116,7 @@ type Gateway struct {
 	rng       *mrand.Rand
 	pushed    map[chainhash.Hash]pushRecord // uplink: outcomes by txid
 	requested map[string]time.Time          // receiver: last header request per driver
+	sideTips  []chainhash.Hash              // receiver: side-branch tips heard by radio, oldest first
 	radioTip  tipRecord                     // receiver: best header learned by radio
 	nodeTip   tipRecord                     // the node's best header, as far as known
 	counters  Counters

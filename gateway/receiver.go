@@ -19,7 +19,17 @@ var errCheck = errors.New("gateway: header run fails its check (the sender's cha
 // onHeaderRun decodes a run against this chain and adds its headers.
 func (g *Gateway) onHeaderRun(in traffic.Incoming, m link.HeaderRun) {
 	g.count(func(c *Counters) { c.RunsReceived++ })
-	hs, err := g.decodeRun(m)
+	hs, err := g.decodeRun(m, g.chain.CodecView(), g.chain.Tip().Height)
+	if err != nil {
+		// The run may continue a side branch heard earlier: the new
+		// branch of a reorganisation that crosses a run boundary.
+		for _, v := range g.sideViews() {
+			if shs, serr := g.decodeRun(m, v, v.top); serr == nil {
+				hs, err = shs, nil
+				break
+			}
+		}
+	}
 	if err != nil {
 		g.count(func(c *Counters) { c.RunsUndecodable++ })
 		g.log.Debug("gateway: header run not decodable here", "driver", in.Frame.Driver, "height", m.Height, "count", m.Count, "err", err)
@@ -28,17 +38,18 @@ func (g *Gateway) onHeaderRun(in traffic.Incoming, m link.HeaderRun) {
 	g.addFromRadio(in, hs)
 }
 
-// decodeRun decodes a header run with this chain's headers before it.
-func (g *Gateway) decodeRun(m link.HeaderRun) ([]wire.BlockHeader, error) {
+// decodeRun decodes a header run with the headers before it on view, a
+// chain whose tip is at height top.
+func (g *Gateway) decodeRun(m link.HeaderRun, view compress.Chain, top int32) ([]wire.BlockHeader, error) {
 	start := int32(m.Height)
-	if tip := g.chain.Tip().Height; start-1 > tip {
-		return nil, fmt.Errorf("gateway: run starts at %d, past the tip %d", start, tip)
+	if start-1 > top {
+		return nil, fmt.Errorf("gateway: run starts at %d, past the tip %d", start, top)
 	}
 	if start-int32(m.History) < g.base {
 		return nil, fmt.Errorf("gateway: run's history reaches %d, below the checkpoint %d", start-int32(m.History), g.base)
 	}
 	info := compress.RunInfo{Start: start, Count: int(m.Count), History: int(m.History)}
-	hs, err := compress.DecodeRunBody(g.chain.CodecView(), info, m.Data)
+	hs, err := compress.DecodeRunBody(view, info, m.Data)
 	if err != nil {
 		return nil, err
 	}
@@ -56,6 +67,9 @@ func (g *Gateway) addFromRadio(in traffic.Incoming, hs []wire.BlockHeader) {
 		last := hs[res.Known+res.Added-1].BlockHash()
 		if info, lerr := g.chain.Lookup(last); lerr == nil {
 			g.noteRadioHeader(info, last)
+			if !info.InBest {
+				g.noteSideTip(last)
+			}
 		}
 	}
 	if err != nil {
