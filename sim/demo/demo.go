@@ -156,17 +156,17 @@ type station struct {
 
 // run is one demonstration in progress.
 type run struct {
-	cfg      Config
-	clk      clock.Clock
-	start    time.Time
-	world    *sim.World
-	src      source
-	stations []*station // all of them, in the order of the screen
-	up, snd  *station
+	cfg       Config
+	clk       clock.Clock
+	start     time.Time
+	world     *sim.World
+	src       source
+	stations  []*station // all of them, in the order of the screen
+	up, snd   *station
 	receivers []*station
-	txs      []*txRecord
-	mon      *monitor
-	log      *slog.Logger
+	txs       []*txRecord
+	mon       *monitor
+	log       *slog.Logger
 }
 
 // Run runs the demonstration for cfg.Duration of simulated time and

@@ -191,7 +191,7 @@ func (m *monitor) check() {
 		if c.first < 0 {
 			c.first = now
 		}
-		notes = append(notes, fmt.Sprintf("%s: at the node's tip %d (%v after it changed)", s.name, height, (now - m.tipAt).Round(time.Second)))
+		notes = append(notes, fmt.Sprintf("%s: at the node's tip %d (%v after it changed)", s.name, height, (now-m.tipAt).Round(time.Second)))
 	}
 	notes = append(notes, m.txNotes()...)
 	m.mu.Unlock()

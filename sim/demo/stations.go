@@ -203,4 +203,3 @@ func (r *run) newGateway(s *station, o gateway.Options) error {
 	s.gw = g
 	return nil
 }
-
