@@ -164,7 +164,6 @@ type run struct {
 	stations  []*station // all of them, in the order of the screen
 	up, snd   *station
 	receivers []*station
-	txs       []*txRecord
 	mon       *monitor
 	log       *slog.Logger
 }
@@ -253,10 +252,11 @@ func (r *run) play(ctx context.Context) (*Report, error) {
 	})
 	wg.Go(func() { r.mon.run(ctx) })
 	err := r.script(ctx, errs)
+	var rep *Report
+	if err == nil {
+		rep = r.report()
+	}
 	cancel()
 	wg.Wait()
-	if err != nil {
-		return nil, err
-	}
-	return r.report(), nil
+	return rep, err
 }

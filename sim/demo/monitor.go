@@ -3,6 +3,7 @@ package demo
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 
@@ -56,6 +57,10 @@ type RadioView struct {
 	Traffic     traffic.DriverStats
 	// Air is what the medium did with the radio's frames.
 	Air medium.Stats
+	// LateTxDone and TxTimeouts count the LoRa driver's transmissions
+	// whose TxDone came only after a second wait, or never (on a scaled
+	// clock, a sign that the host's timers fell behind).
+	LateTxDone, TxTimeouts uint64
 }
 
 // TxView is one of the sender's transactions.
@@ -156,7 +161,12 @@ func (m *monitor) elapsed() time.Duration { return m.r.clk.Since(m.r.start) }
 func (m *monitor) event(format string, a ...any) {
 	e := Event{At: m.elapsed(), Text: fmt.Sprintf(format, a...)}
 	m.mu.Lock()
-	m.events = append(m.events, e)
+	// Events come from several goroutines: keep them in time order.
+	i := len(m.events)
+	for i > 0 && m.events[i-1].At > e.At {
+		i--
+	}
+	m.events = slices.Insert(m.events, i, e)
 	m.mu.Unlock()
 	m.r.log.Info("demo: " + e.Text)
 }
@@ -265,6 +275,10 @@ func (m *monitor) radioView(name string, st gateway.Status) RadioView {
 	v := RadioView{Name: name, Air: m.r.world.Stats(name)}
 	if rd, ok := m.r.world.Radio(name); ok {
 		v.Description = rd.Description
+		if rd.LoRa != nil {
+			st := rd.LoRa.Stats()
+			v.LateTxDone, v.TxTimeouts = st.LateTxDone, st.TxTimeouts
+		}
 	}
 	for _, d := range st.Drivers {
 		if d.Name == name {

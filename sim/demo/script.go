@@ -1,6 +1,7 @@
 package demo
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"math/rand/v2"
@@ -59,7 +60,7 @@ func (r *run) timeline() ([]action, error) {
 	if n, ok := r.src.(*nodeSource); ok {
 		acts = append(acts, r.blocks(n)...)
 	}
-	slices.SortStableFunc(acts, func(a, b action) int { return int(a.at - b.at) })
+	slices.SortStableFunc(acts, func(a, b action) int { return cmp.Compare(a.at, b.at) })
 	return acts, nil
 }
 
