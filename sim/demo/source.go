@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sync/atomic"
 
+	"github.com/altnet/altnet/internal/clock"
 	"github.com/altnet/altnet/internal/wallet"
 	"github.com/altnet/altnet/p2p"
 	"github.com/altnet/altnet/sim/simnode"
@@ -123,10 +124,12 @@ func newPeerSource(r *run) (*peerSource, error) {
 	return &peerSource{addr: r.cfg.Node, run: r}, nil
 }
 
-// follow connects the P2P client once the uplink's chain exists.
+// follow connects the P2P client once the uplink's chain exists. The
+// connection to the node is real, so it runs on the real clock: its
+// timeouts and pings are the node's business, not the simulation's.
 func (s *peerSource) follow(ctx context.Context, up *station) error {
 	c, err := p2p.NewClient(p2p.ClientConfig{Params: &chaincfg.RegressionNetParams, Node: s.addr,
-		Chain: up.gw.NodeSink(up.chain.PeerView()), Clock: s.run.clk, Logger: s.run.log.With("p2p", s.addr)})
+		Chain: up.gw.NodeSink(up.chain.PeerView()), Clock: clock.Real(), Logger: s.run.log.With("p2p", s.addr)})
 	if err != nil {
 		return err
 	}
@@ -142,8 +145,18 @@ func (s *peerSource) SendTx(ctx context.Context, tx *wire.MsgTx) (p2p.TxResult, 
 	return c.SendTx(ctx, tx)
 }
 
+// tip is the uplink's tip once it has caught up with the height the node
+// announced when it connected (before that the node's tip is not known,
+// and a zero hash matches no receiver).
 func (s *peerSource) tip(up *station) (chainhash.Hash, int32) {
-	t := up.chain.Tip()
+	c := s.client.Load()
+	if c == nil {
+		return chainhash.Hash{}, 0
+	}
+	st, t := c.Status(), up.chain.Tip()
+	if st.Connections == 0 || t.Height < st.StartHeight {
+		return chainhash.Hash{}, 0
+	}
 	return t.Hash, t.Height
 }
 

@@ -51,6 +51,13 @@ const (
 // must hear the new branch of a reorganisation, waiting.
 const CarouselGap = 30 * time.Second
 
+// CarouselDepth is how many recent headers the uplink's carousel repeats.
+// The demo's receivers start from the regtest genesis block and the LoRa
+// one has no other way to learn the chain, so the carousel carries all of
+// it, up to a retarget period's worth (a board in the field starts from a
+// recent checkpoint and keeps the default, a day of blocks).
+const CarouselDepth = 2016
+
 // Links: the LoRa receiver hears the uplink far away and weakly (its loss
 // is Config.LoRaLoss); the AX.25 stations are in line of sight of each
 // other, with a little loss and some bit errors (which fail the FCS).
@@ -161,6 +168,7 @@ func (r *run) uplink(s *station) error {
 	o.Node = r.src
 	o.NodeStatus = r.src.nodeStatus()
 	o.MaxDelay = time.Minute
+	o.CarouselDepth = CarouselDepth
 	s.radios = []string{UplinkLoRa, UplinkAX25}
 	return r.newGateway(s, o)
 }
