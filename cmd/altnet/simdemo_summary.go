@@ -17,21 +17,37 @@ func printDemoSummary(w io.Writer, rep *demo.Report, cfg demo.Config, wall time.
 	for _, rr := range rep.Receivers {
 		printReceiverSummary(w, rr, stationView(snap, rr.Name))
 	}
-	first := true
+	printAirtimeSummary(w, snap)
+	printTxSummary(w, snap)
+	if rep.OK() {
+		fmt.Fprintln(w, "result: OK: both receivers are on the node's tip and every transaction was acknowledged as expected")
+		return
+	}
+	fmt.Fprintln(w, "result: FAILED")
+	for _, f := range rep.Failures {
+		fmt.Fprintf(w, "  - %s\n", f)
+	}
+}
+
+// printAirtimeSummary prints each transmitting radio's airtime against its
+// budget and against the time simulated.
+func printAirtimeSummary(w io.Writer, snap demo.Snapshot) {
+	label := "airtime"
 	for _, st := range snap.Stations {
 		for _, r := range st.Radios {
 			if !r.Budget.Limited {
 				continue
 			}
-			label := ""
-			if first {
-				label, first = "airtime", false
-			}
 			fmt.Fprintf(w, "  %-13s %-12s %5.1f s used in the last hour of %.0f s allowed (%.0f %%); %.1f s in all, %.1f %% of the time%s\n",
 				label, r.Name, r.Budget.Used.Seconds(), r.Budget.Allowed.Seconds(), 100*r.Budget.Used.Seconds()/r.Budget.Allowed.Seconds(),
 				r.Traffic.Airtime.Seconds(), 100*r.Traffic.Airtime.Seconds()/snap.Elapsed.Seconds(), lateTx(r))
+			label = ""
 		}
 	}
+}
+
+// printTxSummary prints what became of the sender's transactions.
+func printTxSummary(w io.Writer, snap demo.Snapshot) {
 	for i, t := range snap.Txs {
 		label := ""
 		if i == 0 {
@@ -41,14 +57,6 @@ func printDemoSummary(w io.Writer, rep *demo.Report, cfg demo.Config, wall time.
 	}
 	if len(snap.Txs) == 0 {
 		fmt.Fprintf(w, "  %-13s none (give one with --tx when following a real node)\n", "transactions")
-	}
-	if rep.OK() {
-		fmt.Fprintln(w, "result: OK: both receivers are on the node's tip and every transaction was acknowledged as expected")
-		return
-	}
-	fmt.Fprintln(w, "result: FAILED")
-	for _, f := range rep.Failures {
-		fmt.Fprintf(w, "  - %s\n", f)
 	}
 }
 
