@@ -124,6 +124,7 @@ func runSimDemo(e *env, f simDemoFlags) error {
 		return err
 	}
 	scr := newDemoScreen(e.stdout, !f.plain && isTerminal(e.stdout), cfg, f.speed)
+	defer scr.done() // the cursor comes back whatever happens
 	cfg.Progress = scr.update
 	if cfg.Every == 0 {
 		cfg.Every = scr.every()
@@ -131,10 +132,12 @@ func runSimDemo(e *env, f simDemoFlags) error {
 	began := time.Now()
 	rep, err := demo.Run(e.ctx, cfg)
 	wall := time.Since(began)
-	if err != nil {
-		if errors.Is(err, demo.ErrConfig) {
-			return usagef("altnet sim demo: %v", err)
-		}
+	switch {
+	case errors.Is(err, demo.ErrConfig):
+		return usagef("altnet sim demo: %v", err)
+	case err != nil && e.ctx.Err() != nil:
+		return errors.New("sim demo: interrupted")
+	case err != nil:
 		return fmt.Errorf("sim demo: %w", err)
 	}
 	scr.update(rep.Final)

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -32,11 +34,33 @@ type demoScreen struct {
 	cfg     demo.Config
 	speed   float64
 	lines   int // height of the frame on the terminal
+	width   int // the terminal's columns
 	printed int // events already printed as lines
 }
 
 func newDemoScreen(w io.Writer, ansi bool, cfg demo.Config, speed float64) *demoScreen {
-	return &demoScreen{w: w, ansi: ansi, cfg: cfg, speed: speed}
+	return &demoScreen{w: w, ansi: ansi, cfg: cfg, speed: speed, width: terminalWidth()}
+}
+
+// terminalWidth is $COLUMNS when the shell exports it, else 80.
+func terminalWidth() int {
+	if n, err := strconv.Atoi(os.Getenv("COLUMNS")); err == nil && n >= 40 {
+		return n
+	}
+	return 80
+}
+
+// fitWidth cuts every line of a frame to width-1 characters, so that no
+// line wraps and moving up by the frame's line count lands on its top.
+func fitWidth(frame string, width int) string {
+	lines := strings.SplitAfter(frame, "\n")
+	for i, l := range lines {
+		body := strings.TrimSuffix(l, "\n")
+		if r := []rune(body); len(r) > width-1 {
+			lines[i] = string(r[:width-2]) + "…" + l[len(body):]
+		}
+	}
+	return strings.Join(lines, "")
 }
 
 // every is the default simulated time between two updates.
@@ -60,16 +84,18 @@ func (s *demoScreen) update(snap demo.Snapshot) {
 		fmt.Fprintf(&b, ansiUp, s.lines)
 	}
 	b.WriteString(ansiClearBelow)
-	frame := s.frame(snap)
+	frame := fitWidth(s.frame(snap), s.width)
 	b.WriteString(frame)
 	s.lines = strings.Count(frame, "\n")
 	s.w.Write(b.Bytes())
 }
 
-// done restores the terminal after the last frame.
+// done restores the terminal after the last frame. It may be called more
+// than once.
 func (s *demoScreen) done() {
 	if s.ansi && s.lines > 0 {
 		io.WriteString(s.w, ansiShowCursor+"\n")
+		s.lines = 0
 	}
 }
 
@@ -94,7 +120,7 @@ func (s *demoScreen) frame(snap demo.Snapshot) string {
 		b.WriteString("  none queued yet\n")
 	}
 	for _, t := range snap.Txs {
-		fmt.Fprintf(&b, "  %-8s %s  %s\n", t.Label, shortHash(t.Entry.TxID.String()), txState(t.Entry))
+		fmt.Fprintf(&b, "  %-7s %s  %s\n", t.Label, shortHash(t.Entry.TxID.String()), txState(t.Entry, false))
 	}
 	b.WriteString("\nEVENTS\n")
 	for _, e := range snap.Events[max(0, len(snap.Events)-demoEvents):] {
@@ -171,20 +197,25 @@ func lostFrames(r demo.RadioView) int {
 	return r.Air.Lost + r.Air.Corrupted + r.Air.Collided + r.Air.Missed
 }
 
-// txState describes a transaction on one line.
-func txState(e txqueue.Entry) string {
-	attempts := fmt.Sprintf("%d attempt", e.Attempts)
-	if e.Attempts != 1 {
-		attempts += "s"
-	}
+// txState describes a transaction in a few words: its state, and for an
+// acknowledged one how long after it was queued.
+// The count of attempts of an acknowledged one is left to the summary
+// (long), to keep the live screen's lines short.
+func txState(e txqueue.Entry, long bool) string {
+	attempts := plural(e.Attempts, "attempt")
+	state := string(e.State)
 	switch e.State {
-	case txqueue.Accepted, txqueue.Known:
-		return fmt.Sprintf("%s, acknowledged %v after it was queued (%s)", e.State, e.Done.Sub(e.Added).Round(time.Second), attempts)
 	case txqueue.Rejected:
-		return fmt.Sprintf("rejected: %s (code 0x%02x), acknowledged %v after it was queued (%s)", e.Reason, e.Code,
-			e.Done.Sub(e.Added).Round(time.Second), attempts)
+		state = fmt.Sprintf("rejected (%s, 0x%02x)", e.Reason, e.Code)
+	case txqueue.Accepted, txqueue.Known:
+	default:
+		return fmt.Sprintf("%s, %s", state, attempts)
 	}
-	return fmt.Sprintf("%s (%s)", e.State, attempts)
+	s := fmt.Sprintf("%s, acknowledged after %v", state, e.Done.Sub(e.Added).Round(time.Second))
+	if long {
+		s += ", " + attempts
+	}
+	return s
 }
 
 // clockTime formats a simulated duration as [h:]mm:ss.

@@ -87,3 +87,20 @@ func TestDemoScreenLines(t *testing.T) {
 		t.Error("ANSI sequence in line output")
 	}
 }
+
+func TestFitWidth(t *testing.T) {
+	for _, tt := range []struct {
+		in    string
+		width int
+		want  string
+	}{
+		{"short\n", 80, "short\n"},
+		{"abcdefghij\nxy\n", 8, "abcdef…\nxy\n"},
+		{"é…éééééé\n", 6, "é…éé…\n"}, // runes, not bytes
+		{"no newline at the end", 10, "no newli…"},
+	} {
+		if got := fitWidth(tt.in, tt.width); got != tt.want {
+			t.Errorf("fitWidth(%q, %d) = %q, want %q", tt.in, tt.width, got, tt.want)
+		}
+	}
+}

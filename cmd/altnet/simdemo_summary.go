@@ -53,7 +53,7 @@ func printTxSummary(w io.Writer, snap demo.Snapshot) {
 		if i == 0 {
 			label = "transactions"
 		}
-		fmt.Fprintf(w, "  %-13s %s %s: %s\n", label, t.Label, shortHash(t.Entry.TxID.String()), txState(t.Entry))
+		fmt.Fprintf(w, "  %-13s %s %s: %s\n", label, t.Label, shortHash(t.Entry.TxID.String()), txState(t.Entry, true))
 	}
 	if len(snap.Txs) == 0 {
 		fmt.Fprintf(w, "  %-13s none (give one with --tx when following a real node)\n", "transactions")

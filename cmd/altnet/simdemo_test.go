@@ -40,8 +40,8 @@ func TestSimDemo(t *testing.T) {
 		regexp.MustCompile(`(?m)^  rx-ax25 +tip \d+, converged: .*; 1 reorganisation$`),
 		regexp.MustCompile(`(?m)receiver, LoRa one-way: \d+ frames heard, \d+ lost \((1\d|2\d)\.\d %\)`),
 		regexp.MustCompile(`(?m)^  transactions +valid \S+: accepted, acknowledged`),
-		regexp.MustCompile(`(?m)^ +invalid \S+: rejected: invalid \(code 0x10\), acknowledged`),
-		regexp.MustCompile(`(?m)^\[\d\d:\d\d\] node: reorganisation: blocks`),
+		regexp.MustCompile(`(?m)^ +invalid \S+: rejected \(invalid, 0x10\), acknowledged after`),
+		regexp.MustCompile(`(?m)^\[\d\d:\d\d\] node: blocks \d+-\d+ replaced by 3 new \(reorg\)`),
 		regexp.MustCompile(`(?m)^result: OK`),
 	} {
 		if !want.MatchString(stdout) {

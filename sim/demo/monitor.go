@@ -149,7 +149,7 @@ func (m *monitor) watchReorgs(ctx context.Context, name string, sub *headers.Sub
 			m.mu.Lock()
 			m.receivers[name].reorgs++
 			m.mu.Unlock()
-			m.event("%s: reorganised to the longer branch: %d headers replaced above %d, tip %d",
+			m.event("%s: reorganised: %d headers replaced above height %d, tip %d",
 				name, ev.Depth, ev.ForkHeight, ev.Tip.Height)
 		}
 	}
@@ -223,10 +223,10 @@ func (m *monitor) txNotes() []string {
 		t.entry = e
 		id := short(e.TxID.String())
 		if e.Attempts > old.Attempts {
-			notes = append(notes, fmt.Sprintf("sender: %s transaction %s on the air (attempt %d)", t.label, id, e.Attempts))
+			notes = append(notes, fmt.Sprintf("sender: %s tx %s on the air (attempt %d)", t.label, id, e.Attempts))
 		}
 		if e.State != old.State && e.State.Final() {
-			notes = append(notes, fmt.Sprintf("sender: %s transaction %s %s", t.label, id, describeTx(e)))
+			notes = append(notes, fmt.Sprintf("sender: %s tx %s %s", t.label, id, describeTx(e)))
 		}
 	}
 	return notes
@@ -240,9 +240,9 @@ func describeTx(e txqueue.Entry) string {
 	case txqueue.Known:
 		return "acknowledged: the node already had it"
 	case txqueue.Rejected:
-		return fmt.Sprintf("acknowledged: rejected (code 0x%02x, %s)", e.Code, e.Reason)
+		return fmt.Sprintf("acknowledged: rejected (%s, 0x%02x)", e.Reason, e.Code)
 	case txqueue.Expired:
-		return fmt.Sprintf("given up after %d attempts without an acknowledgement", e.Attempts)
+		return fmt.Sprintf("given up unacknowledged after %d attempts", e.Attempts)
 	}
 	return string(e.State)
 }

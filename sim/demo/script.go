@@ -98,7 +98,7 @@ func (r *run) reorg(n *nodeSource) error {
 		return fmt.Errorf("demo: %w", err)
 	}
 	h, height := n.node.Tip()
-	r.mon.event("node: reorganisation: blocks %d-%d replaced by %d new ones, tip %d (%s)",
+	r.mon.event("node: blocks %d-%d replaced by %d new (reorg), tip %d (%s)",
 		old-ReorgDepth+1, old, ReorgLength, height, short(h.BlockHash().String()))
 	return nil
 }
@@ -113,7 +113,7 @@ func (r *run) queueTxs(planned []plannedTx) error {
 			return fmt.Errorf("demo: queue the %s transaction: %w", p.label, err)
 		}
 		r.mon.addTx(p, e)
-		r.mon.event("sender: %s transaction %s queued (%d bytes)", p.label, short(e.TxID.String()), len(p.raw))
+		r.mon.event("sender: %s tx %s queued (%d bytes)", p.label, short(e.TxID.String()), len(p.raw))
 	}
 	return nil
 }
