@@ -55,11 +55,16 @@ func newWorld(t *testing.T) *world {
 	key := wallet.NewKey("gateway test")
 	w := &world{t: t, clk: clk, air: medium.New(medium.Options{Clock: clk, Seed: 7}), node: simnode.New(key, clk), key: key}
 	w.ctx, w.cancel = context.WithCancel(context.Background())
-	t.Cleanup(func() {
+	return w
+}
+
+// start registers the world's shutdown; call it after the chains are
+// open, so that the gateways stop before the chains close.
+func (w *world) start() {
+	w.t.Cleanup(func() {
 		w.cancel()
 		w.wg.Wait()
 	})
-	return w
 }
 
 func (w *world) chain(name string) *headers.Chain {
@@ -128,6 +133,7 @@ func TestRolesEndToEnd(t *testing.T) {
 		w := newWorld(t)
 		w.node.Mine(130)
 		upChain, rx1Chain, rx2Chain := w.chain("up"), w.chain("rx1"), w.chain("rx2")
+		w.start()
 		w.wg.Go(func() { w.node.Follow(w.ctx, upChain.PeerView()) })
 
 		up := w.driver("up", radio.TwoWay)
