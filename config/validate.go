@@ -140,19 +140,29 @@ func (r Radio) validateLoRa(key func(string) string, callsign string) error {
 	return nil
 }
 
-// validatePlan checks the regional plan (one of lora.Plans), and that a
-// radio transmitting on an amateur band has the operator's callsign.
+// validatePlan checks the regional plan (one of lora.Plans), that the
+// frequency lies in one of its sub-bands, and that a radio transmitting on
+// an amateur band has the operator's callsign.
 func (r Radio) validatePlan(key func(string) string, callsign string) error {
-	switch r.Plan {
-	case "eu868", "us915":
-		return nil
-	case "amateur-70cm":
-		if r.Direction != "receive-only" && callsign == "" {
-			return keyError("callsign", "missing: radio %q transmits on an amateur band (plan %s) and must identify its operator", r.Name, r.Plan)
+	p, err := lora.PlanByName(r.Plan)
+	if err != nil {
+		var names []string
+		for _, p := range lora.Plans() {
+			names = append(names, p.Name)
 		}
-		return nil
+		return keyError(key("plan"), "%q is not one of %s", r.Plan, strings.Join(names, ", "))
 	}
-	return keyError(key("plan"), "%q is not eu868, us915 or amateur-70cm", r.Plan)
+	if f, err := r.FrequencyHz(); err == nil {
+		if bw, err := lora.BandwidthFromKHz(r.Bandwidth); err == nil {
+			if _, err := p.SubBandFor(f, bw); err != nil {
+				return keyError(key("frequency"), "%s is outside plan %s: %v", r.Frequency, p.Name, err)
+			}
+		}
+	}
+	if p.Amateur && r.Direction != "receive-only" && callsign == "" {
+		return keyError("callsign", "missing: radio %q transmits on an amateur band (plan %s) and must identify its operator", r.Name, r.Plan)
+	}
+	return nil
 }
 
 func (r Radio) validateKISS(key func(string) string, callsign string) error {

@@ -6,101 +6,73 @@ import (
 	"github.com/btcsuite/btcd/wire"
 )
 
-// maxSideTips is how many side-branch tips heard by radio a receiver
-// remembers to decode later runs against.
+// maxSideTips is how many side-branch headers heard by radio a receiver
+// remembers, to decode later runs against their branches.
 const maxSideTips = 4
 
-// branchView is the chain as a header codec sees it along a side branch:
-// the branch's headers above the fork point, the best chain's at and
-// below it. A one-way receiver decodes against it the runs of a new branch
-// that it holds only in part (a reorganisation that crosses a run
-// boundary: the first run's new headers have less work than the old
-// branch, so they stay on a side branch, and the next run refers to them).
+// branchView is the chain as the header codec sees it along a side branch:
+// the branch's headers above its fork with the best chain, and the best
+// chain's below. A receiver whose best chain is not the uplink's (its own
+// node is on a shorter branch, or a reorg is half heard) decodes the
+// uplink's runs against the branch the radio has been building, and so
+// keeps extending it until it has the most work.
 type branchView struct {
 	chain *headers.Chain
-	side  map[int32]wire.BlockHeader
-	fork  int32 // the last height the branch shares with the best chain
-	top   int32 // the branch's tip
+	best  headers.CodecView
+	fork  int32                      // highest height shared with the best chain
+	tip   int32                      // height of the branch's tip
+	side  map[int32]wire.BlockHeader // the branch above fork
 }
 
-// newBranchView walks back from a side-branch tip to the best chain. It
-// fails when tip is unknown or on the best chain, or when the branch is
-// longer than the codec's history could ever use.
+// newBranchView walks back from tip to the best chain. It returns false
+// when tip is unknown, on the best chain, or not connected to it within
+// the chain's branch bound.
 func newBranchView(c *headers.Chain, tip chainhash.Hash) (branchView, bool) {
-	v := branchView{chain: c, side: make(map[int32]wire.BlockHeader)}
-	for range maxHistory {
-		info, err := c.Lookup(tip)
+	v := branchView{chain: c, best: c.CodecView(), side: make(map[int32]wire.BlockHeader)}
+	for hash, first := tip, true; len(v.side) <= headers.MaxBranchHeaders; first = false {
+		info, err := c.Lookup(hash)
 		if err != nil {
-			return v, false
+			return branchView{}, false
 		}
 		if info.InBest {
+			if first {
+				return branchView{}, false
+			}
 			v.fork = info.Height
-			return v, len(v.side) > 0
+			return v, true
+		}
+		if first {
+			v.tip = info.Height
 		}
 		v.side[info.Height] = info.Header
-		v.top = max(v.top, info.Height)
-		tip = info.Header.PrevBlock
+		hash = info.Header.PrevBlock
 	}
-	return v, false
+	return branchView{}, false
 }
 
-// Header implements compress.Chain.
-func (v branchView) Header(h int32) (wire.BlockHeader, bool) {
-	if hdr, ok := v.side[h]; ok {
-		return hdr, true
+// Header returns the branch's header at height.
+func (v branchView) Header(height int32) (wire.BlockHeader, bool) {
+	if height > v.fork {
+		h, ok := v.side[height]
+		return h, ok
 	}
-	if h > v.fork {
-		return wire.BlockHeader{}, false
-	}
-	return v.chain.CodecView().Header(h)
+	return v.best.Header(height)
 }
 
-// ExpectedBits implements compress.Chain with the answers CodecView gives
-// on the best chain: none on testnets away from a retarget, otherwise the
-// nBits the rules require of a child of the branch's header at h-1.
-func (v branchView) ExpectedBits(h int32) (uint32, bool) {
-	if h <= v.fork+1 {
-		return v.chain.CodecView().ExpectedBits(h)
-	}
-	prev, ok := v.side[h-1]
-	if !ok {
-		return 0, false
+// ExpectedBits returns the nBits the rules require at height on the branch,
+// as the uplink's codec computes them on its best chain (this branch).
+func (v branchView) ExpectedBits(height int32) (uint32, bool) {
+	if height-1 <= v.fork {
+		return v.best.ExpectedBits(height)
 	}
 	p := v.chain.Params()
-	if p.ReduceMinDifficulty && !p.NoRetargeting && h%p.RetargetInterval != 0 {
+	if p.ReduceMinDifficulty && !p.NoRetargeting && height%p.RetargetInterval != 0 {
+		return 0, false // the testnet rule depends on the header's own time
+	}
+	prev, ok := v.side[height-1]
+	if !ok {
 		return 0, false
 	}
 	bits, err := v.chain.RequiredBits(prev.BlockHash(), prev.Timestamp)
 	return bits, err == nil
-}
-
-// noteSideTip remembers the newest header heard by radio that went to a
-// side branch.
-func (g *Gateway) noteSideTip(hash chainhash.Hash) {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	g.sideTips = append(g.sideTips, hash)
-	if len(g.sideTips) > maxSideTips {
-		g.sideTips = g.sideTips[1:]
-	}
-}
-
-// sideViews returns the views of the remembered side branches, newest
-// first, forgetting the tips that joined the best chain or left the store.
-func (g *Gateway) sideViews() []branchView {
-	g.mu.Lock()
-	tips := append([]chainhash.Hash(nil), g.sideTips...)
-	g.mu.Unlock()
-	var views []branchView
-	var keep []chainhash.Hash
-	for i := len(tips) - 1; i >= 0; i-- {
-		if v, ok := newBranchView(g.chain, tips[i]); ok {
-			views = append(views, v)
-			keep = append([]chainhash.Hash{tips[i]}, keep...)
-		}
-	}
-	g.mu.Lock()
-	g.sideTips = keep
-	g.mu.Unlock()
-	return views
 }

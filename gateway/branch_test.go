@@ -21,6 +21,7 @@ func TestOneWayReorgAcrossRuns(t *testing.T) {
 		w := newWorld(t)
 		w.node.Mine(33)
 		upChain, rxChain := w.chain("up"), w.chain("rx")
+		w.start()
 		w.wg.Go(func() { w.node.Follow(w.ctx, upChain.PeerView()) })
 		w.air.Connect("up", "rx", medium.Link{RSSI: -100, SNR: 5})
 		w.run("up", Options{Roles: Roles{Uplink: true}, Chain: upChain,

@@ -25,6 +25,7 @@ func TestCarouselGap(t *testing.T) {
 				w := newWorld(t)
 				w.node.Mine(64)
 				c := w.chain("up")
+				w.start()
 				w.wg.Go(func() { w.node.Follow(w.ctx, c.PeerView()) })
 				w.waitFor(time.Minute, "the uplink's chain did not follow the node", func() bool { return sameTip(c, w.node) })
 				up := w.run("up", Options{Roles: Roles{Uplink: true}, Chain: c,

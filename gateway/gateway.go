@@ -70,6 +70,10 @@ type Options struct {
 	// NodeStatus optionally reports the state of the connection to the
 	// full node (a *p2p.Client's Status method), for the status.
 	NodeStatus func() p2p.Status
+	// NodeHeaders is the sink the P2P client hands the node's headers to,
+	// so that the gateway knows the node's tip and can warn when the
+	// radio sees more work.
+	NodeHeaders *NodeSink
 	// Announcer tells a receiver's local node about a better chain.
 	Announcer Announcer
 	// Queue holds a sender's emergency transactions.
@@ -118,7 +122,6 @@ type Gateway struct {
 	requested map[string]time.Time          // receiver: last header request per driver
 	sideTips  []chainhash.Hash              // receiver: side-branch tips heard by radio, oldest first
 	radioTip  tipRecord                     // receiver: best header learned by radio
-	nodeTip   tipRecord                     // the node's best header, as far as known
 	counters  Counters
 }
 
@@ -345,7 +348,10 @@ func (g *Gateway) followChain(ctx context.Context, sub *headers.Subscription) {
 		select {
 		case <-ctx.Done():
 			return
-		case ev := <-sub.Events():
+		case ev, ok := <-sub.Events():
+			if !ok {
+				return // the chain was closed
+			}
 			g.onChainEvent(ev)
 		}
 	}

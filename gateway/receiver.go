@@ -8,6 +8,7 @@ import (
 	"github.com/altnet/altnet/headers"
 	"github.com/altnet/altnet/radio/link"
 	"github.com/altnet/altnet/radio/traffic"
+	"github.com/btcsuite/btcd/chaincfg/chainhash"
 	"github.com/btcsuite/btcd/wire"
 )
 
@@ -19,17 +20,7 @@ var errCheck = errors.New("gateway: header run fails its check (the sender's cha
 // onHeaderRun decodes a run against this chain and adds its headers.
 func (g *Gateway) onHeaderRun(in traffic.Incoming, m link.HeaderRun) {
 	g.count(func(c *Counters) { c.RunsReceived++ })
-	hs, err := g.decodeRun(m, g.chain.CodecView(), g.chain.Tip().Height)
-	if err != nil {
-		// The run may continue a side branch heard earlier: the new
-		// branch of a reorganisation that crosses a run boundary.
-		for _, v := range g.sideViews() {
-			if shs, serr := g.decodeRun(m, v, v.top); serr == nil {
-				hs, err = shs, nil
-				break
-			}
-		}
-	}
+	hs, err := g.decodeRun(m)
 	if err != nil {
 		g.count(func(c *Counters) { c.RunsUndecodable++ })
 		g.log.Debug("gateway: header run not decodable here", "driver", in.Frame.Driver, "height", m.Height, "count", m.Count, "err", err)
@@ -38,18 +29,68 @@ func (g *Gateway) onHeaderRun(in traffic.Incoming, m link.HeaderRun) {
 	g.addFromRadio(in, hs)
 }
 
-// decodeRun decodes a header run with the headers before it on view, a
-// chain whose tip is at height top.
-func (g *Gateway) decodeRun(m link.HeaderRun, view compress.Chain, top int32) ([]wire.BlockHeader, error) {
+// decodeRun decodes a header run against this chain's best chain, or, when
+// the run does not fit it, against the branch that ends at the best header
+// heard by radio (the uplink's chain, as far as heard).
+func (g *Gateway) decodeRun(m link.HeaderRun) ([]wire.BlockHeader, error) {
+	hs, err := g.decodeRunOn(g.chain.CodecView(), g.chain.Tip().Height, m)
+	if err == nil {
+		return hs, nil
+	}
+	for _, tip := range g.branchTips() {
+		if v, ok := newBranchView(g.chain, tip); ok {
+			if hs, berr := g.decodeRunOn(v, v.tip, m); berr == nil {
+				return hs, nil
+			}
+		}
+	}
+	return nil, err
+}
+
+// branchTips returns the tips of the branches a run may continue: the
+// best header heard by radio, then the side-branch headers heard by radio,
+// newest first. The second kind matter to a one-way receiver in a
+// reorganisation that crosses a run boundary: the first run of the new
+// branch has less work than the old branch, so it stays on a side branch
+// (and is not the best header heard), and the next run refers to it.
+func (g *Gateway) branchTips() []chainhash.Hash {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	var tips []chainhash.Hash
+	if g.radioTip.Work != "" {
+		tips = append(tips, g.radioTip.Hash)
+	}
+	for i := len(g.sideTips) - 1; i >= 0; i-- {
+		if g.sideTips[i] != g.radioTip.Hash {
+			tips = append(tips, g.sideTips[i])
+		}
+	}
+	return tips
+}
+
+// noteSideTip remembers the newest headers heard by radio that went to a
+// side branch (at most maxSideTips).
+func (g *Gateway) noteSideTip(hash chainhash.Hash) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.sideTips = append(g.sideTips, hash)
+	if len(g.sideTips) > maxSideTips {
+		g.sideTips = g.sideTips[1:]
+	}
+}
+
+// decodeRunOn decodes a header run against the chain view c, whose tip is
+// at height tip, and checks it.
+func (g *Gateway) decodeRunOn(c compress.Chain, tip int32, m link.HeaderRun) ([]wire.BlockHeader, error) {
 	start := int32(m.Height)
-	if start-1 > top {
-		return nil, fmt.Errorf("gateway: run starts at %d, past the tip %d", start, top)
+	if start-1 > tip {
+		return nil, fmt.Errorf("gateway: run starts at %d, past the tip %d", start, tip)
 	}
 	if start-int32(m.History) < g.base {
 		return nil, fmt.Errorf("gateway: run's history reaches %d, below the checkpoint %d", start-int32(m.History), g.base)
 	}
 	info := compress.RunInfo{Start: start, Count: int(m.Count), History: int(m.History)}
-	hs, err := compress.DecodeRunBody(view, info, m.Data)
+	hs, err := compress.DecodeRunBody(c, info, m.Data)
 	if err != nil {
 		return nil, err
 	}

@@ -2,6 +2,7 @@ package gateway
 
 import (
 	"math/big"
+	"sync"
 	"time"
 
 	"github.com/altnet/altnet/headers"
@@ -79,12 +80,13 @@ func (g *Gateway) Status() Status {
 	if g.o.Queue != nil {
 		st.Txs = g.o.Queue.List()
 	}
+	node := g.nodeTip()
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	st.Counters = g.counters
 	st.Radio = g.radioTip.status()
-	st.Node = g.nodeTip.status()
-	st.RadioAhead = g.radioAhead()
+	st.Node = node.status()
+	st.RadioAhead = radioAhead(g.radioTip, node)
 	return st
 }
 
@@ -96,14 +98,8 @@ func (r tipRecord) status() TipStatus {
 }
 
 // radioAhead reports whether the radio has shown more work than the node.
-// Called with g.mu held.
-func (g *Gateway) radioAhead() bool {
-	if g.radioTip.Work == "" || g.nodeTip.Work == "" {
-		return false
-	}
-	r, _ := new(big.Int).SetString(g.radioTip.Work, 16)
-	n, _ := new(big.Int).SetString(g.nodeTip.Work, 16)
-	return r != nil && n != nil && r.Cmp(n) > 0
+func radioAhead(radio, node tipRecord) bool {
+	return radio.Work != "" && node.Work != "" && more(radio, node)
 }
 
 // noteRadioHeader records a header learned by radio if it has more work
@@ -115,27 +111,12 @@ func (g *Gateway) noteRadioHeader(info headers.HeaderInfo, hash chainhash.Hash) 
 	if more(rec, g.radioTip) {
 		g.radioTip = rec
 	}
-	ahead := g.radioAhead()
-	node := g.nodeTip
+	radio := g.radioTip
 	g.mu.Unlock()
-	if ahead {
+	node := g.nodeTip()
+	if radioAhead(radio, node) {
 		g.log.Warn("gateway: the radio sees a better chain than the node", "radio_height", rec.Height,
 			"radio_hash", rec.Hash, "node_height", node.Height, "node_hash", node.Hash)
-	}
-}
-
-// NoteNodeHeader records a header the full node sent (the P2P sink calls
-// it), so the status can compare the node's chain with the radio's.
-func (g *Gateway) NoteNodeHeader(hash chainhash.Hash) {
-	info, err := g.chain.Lookup(hash)
-	if err != nil {
-		return
-	}
-	rec := tipRecord{Height: info.Height, Hash: hash, Work: info.Work.Text(16), At: g.clock.Now()}
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	if more(rec, g.nodeTip) {
-		g.nodeTip = rec
 	}
 }
 
@@ -145,11 +126,30 @@ func (g *Gateway) noteTip(t headers.Tip, changed bool) {
 	if changed && g.o.Roles.Receiver && g.o.Announcer != nil {
 		g.o.Announcer.Announce()
 	}
-	if g.o.Roles.Uplink && g.o.NodeStatus == nil {
-		// The chain follows the node directly (the simulator's node):
-		// its tip is the node's.
-		g.NoteNodeHeader(t.Hash)
+}
+
+// nodeTip returns the node's best header as far as the gateway knows: the
+// newest header the node sent, or, for an uplink whose chain follows its
+// node without a NodeSink (the simulator's node), the chain's tip.
+func (g *Gateway) nodeTip() tipRecord {
+	var hash chainhash.Hash
+	switch {
+	case g.o.NodeHeaders != nil:
+		h, ok := g.o.NodeHeaders.Last()
+		if !ok {
+			return tipRecord{}
+		}
+		hash = h
+	case g.o.Roles.Uplink:
+		hash = g.chain.Tip().Hash
+	default:
+		return tipRecord{}
 	}
+	info, err := g.chain.Lookup(hash)
+	if err != nil {
+		return tipRecord{}
+	}
+	return tipRecord{Height: info.Height, Hash: hash, Work: info.Work.Text(16)}
 }
 
 // more reports whether a has more chain work than b.
@@ -162,23 +162,42 @@ func more(a, b tipRecord) bool {
 	return x != nil && y != nil && x.Cmp(y) > 0
 }
 
-// NodeSink wraps the chain's P2P view (headers.Chain.PeerView) so that the
-// headers the full node sends are noted as the node's, for the status and
-// the radio-ahead warning.
-func (g *Gateway) NodeSink(v p2p.HeaderSink) p2p.HeaderSink { return nodeSink{v, g} }
-
-type nodeSink struct {
+// NodeSink is the header sink of the connection to the full node: the
+// chain's P2P view (headers.Chain.PeerView) that also remembers the newest
+// header the node sent, so that the gateway can compare the node's chain
+// with the radio's. Give it to the p2p.Client and to Options.NodeHeaders.
+type NodeSink struct {
 	p2p.HeaderSink
-	g *Gateway
+	chain *headers.Chain
+	mu    sync.Mutex
+	last  chainhash.Hash
+	ok    bool
 }
 
-func (s nodeSink) AddHeaders(hs []wire.BlockHeader) error {
+// NewNodeSink wraps the chain's P2P view.
+func NewNodeSink(chain *headers.Chain) *NodeSink {
+	return &NodeSink{HeaderSink: chain.PeerView(), chain: chain}
+}
+
+// AddHeaders hands the node's headers to the chain and remembers the
+// newest one the chain knows afterwards.
+func (s *NodeSink) AddHeaders(hs []wire.BlockHeader) error {
 	err := s.HeaderSink.AddHeaders(hs)
 	for i := len(hs) - 1; i >= 0; i-- {
-		if _, lerr := s.g.chain.Lookup(hs[i].BlockHash()); lerr == nil {
-			s.g.NoteNodeHeader(hs[i].BlockHash())
+		h := hs[i].BlockHash()
+		if _, lerr := s.chain.Lookup(h); lerr == nil {
+			s.mu.Lock()
+			s.last, s.ok = h, true
+			s.mu.Unlock()
 			break
 		}
 	}
 	return err
+}
+
+// Last returns the newest header the node sent that the chain knows.
+func (s *NodeSink) Last() (chainhash.Hash, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.last, s.ok
 }

@@ -151,7 +151,8 @@ type station struct {
 	chain  *headers.Chain
 	gw     *gateway.Gateway
 	radios []string
-	queue  *txqueue.Queue // the sender's
+	queue  *txqueue.Queue    // the sender's
+	sink   *gateway.NodeSink // the uplink's: where the node's headers go
 }
 
 // run is one demonstration in progress.

@@ -60,7 +60,7 @@ func (s *nodeSource) SendTx(ctx context.Context, tx *wire.MsgTx) (p2p.TxResult, 
 }
 
 func (s *nodeSource) follow(ctx context.Context, up *station) error {
-	return s.node.Follow(ctx, up.gw.NodeSink(up.chain.PeerView()))
+	return s.node.Follow(ctx, up.sink)
 }
 
 func (s *nodeSource) tip(*station) (chainhash.Hash, int32) {
@@ -129,7 +129,7 @@ func newPeerSource(r *run) (*peerSource, error) {
 // timeouts and pings are the node's business, not the simulation's.
 func (s *peerSource) follow(ctx context.Context, up *station) error {
 	c, err := p2p.NewClient(p2p.ClientConfig{Params: &chaincfg.RegressionNetParams, Node: s.addr,
-		Chain: up.gw.NodeSink(up.chain.PeerView()), Clock: clock.Real(), Logger: s.run.log.With("p2p", s.addr)})
+		Chain: up.sink, Clock: clock.Real(), Logger: s.run.log.With("p2p", s.addr)})
 	if err != nil {
 		return err
 	}

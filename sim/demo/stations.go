@@ -165,6 +165,8 @@ func (r *run) uplink(s *station) error {
 		{Driver: r.driver(UplinkAX25), Redundancy: link.Redundancy{Extra: 1}},
 	}
 	o.Assignment = traffic.Assignment{link.TypeTxAck: {UplinkAX25}}
+	s.sink = gateway.NewNodeSink(s.chain)
+	o.NodeHeaders = s.sink
 	o.Node = r.src
 	o.NodeStatus = r.src.nodeStatus()
 	o.MaxDelay = time.Minute
