@@ -133,4 +133,3 @@ func (c *Client) dialError(err error) error {
 	}
 	return fmt.Errorf("control: %s: %w", c.path, err)
 }
-
