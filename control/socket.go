@@ -19,7 +19,7 @@ import (
 const MaxPathLen = 107
 
 // ErrInUse is returned by Listen when another daemon holds the socket.
-var ErrInUse = errors.New("control: socket in use by another daemon")
+var ErrInUse = errors.New("another daemon holds the control socket")
 
 // errLocked reports a lock file another process holds.
 var errLocked = errors.New("control: lock held")
