@@ -309,4 +309,3 @@ direction = "receive-only"
 		t.Errorf("CheckVia of an unknown radio: %v", err)
 	}
 }
-

@@ -277,4 +277,3 @@ func txDetail(t control.TxEntry, now time.Time) string {
 func stderrWarn(e *env, format string, a ...any) {
 	fmt.Fprintf(e.stderr, "altnet: warning: "+format+"\n", a...)
 }
-
