@@ -157,7 +157,7 @@ func printTips(w io.Writer, st control.Status) {
 }
 
 func tipLine(t gateway.TipStatus) string {
-	return fmt.Sprintf("height %d  %s  work %s", t.Height, t.Hash, t.Work)
+	return fmt.Sprintf("height %d  %s  work 0x%s", t.Height, t.Hash, t.Work)
 }
 
 func nodeLink(connected bool, addr, agent string, at time.Time, lastErr string, now time.Time) string {
@@ -211,7 +211,7 @@ func airtime(b radio.Budget) string {
 	if b.Allowed > 0 {
 		pct = 100 * float64(b.Used) / float64(b.Allowed)
 	}
-	return fmt.Sprintf("%s / %s per %s (%.1f%%)", b.Used.Round(time.Millisecond), b.Allowed, b.Window, pct)
+	return fmt.Sprintf("%s / %s per %s (%.2f%%)", b.Used.Round(time.Millisecond), b.Allowed, b.Window, pct)
 }
 
 func process(r control.Radio) string {
