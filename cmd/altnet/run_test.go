@@ -265,7 +265,6 @@ func writeConfig(t *testing.T, dir, name, body string) (path, sock string) {
 	return path, sock
 }
 
-
 // TestRunEndToEnd runs two daemons as an operator would: an uplink that
 // follows btcd A and a receiver-sender whose local node, btcd B, is cut
 // off from A at height 435. Their KISS radios share a channel through a

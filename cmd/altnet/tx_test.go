@@ -144,7 +144,6 @@ func runDaemon(t *testing.T, c config.Config, path string) (stop func()) {
 	}
 }
 
-
 // TestDriverChildFromConfig: the driver-child kinds that read the
 // configuration refuse what does not match it, and report a radio they
 // cannot open by its key.
