@@ -3,6 +3,7 @@ package config
 import (
 	"errors"
 	"io/fs"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -161,5 +162,22 @@ func TestAmateurLoRaReceiveOnlyNeedsNoCallsign(t *testing.T) {
 func TestLoadMissingFile(t *testing.T) {
 	if _, err := Load(filepath.Join(t.TempDir(), "none.toml")); !errors.Is(err, fs.ErrNotExist) {
 		t.Fatalf("Load of a missing file: %v", err)
+	}
+}
+
+// TestDocumentedExampleIsTheTestedOne: docs/configuration.md shows the
+// example file the tests parse, unchanged.
+func TestDocumentedExampleIsTheTestedOne(t *testing.T) {
+	doc, err := os.ReadFile(filepath.Join("..", "docs", "configuration.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	example, err := os.ReadFile(filepath.Join("testdata", "altnet.toml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, block, ok := strings.Cut(string(doc), "```toml\n")
+	if block, _, ok = strings.Cut(block, "```"); !ok || block != string(example) {
+		t.Fatalf("docs/configuration.md's example differs from testdata/altnet.toml")
 	}
 }
