@@ -176,8 +176,9 @@ func TestDocumentedExampleIsTheTestedOne(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, block, ok := strings.Cut(string(doc), "```toml\n")
-	if block, _, ok = strings.Cut(block, "```"); !ok || block != string(example) {
+	_, block, found := strings.Cut(string(doc), "```toml\n")
+	block, _, closed := strings.Cut(block, "```")
+	if !found || !closed || block != string(example) {
 		t.Fatalf("docs/configuration.md's example differs from testdata/altnet.toml")
 	}
 }
