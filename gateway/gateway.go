@@ -340,7 +340,10 @@ func (g *Gateway) followChain(ctx context.Context, sub *headers.Subscription) {
 		select {
 		case <-ctx.Done():
 			return
-		case ev := <-sub.Events():
+		case ev, ok := <-sub.Events():
+			if !ok {
+				return // the chain was closed
+			}
 			g.onChainEvent(ev)
 		}
 	}

@@ -55,11 +55,16 @@ func newWorld(t *testing.T) *world {
 	key := wallet.NewKey("gateway test")
 	w := &world{t: t, clk: clk, air: medium.New(medium.Options{Clock: clk, Seed: 7}), node: simnode.New(key, clk), key: key}
 	w.ctx, w.cancel = context.WithCancel(context.Background())
-	t.Cleanup(func() {
+	return w
+}
+
+// start registers the world's shutdown; call it after the chains are
+// open, so that the gateways stop before the chains close.
+func (w *world) start() {
+	w.t.Cleanup(func() {
 		w.cancel()
 		w.wg.Wait()
 	})
-	return w
 }
 
 func (w *world) chain(name string) *headers.Chain {
@@ -128,6 +133,7 @@ func TestRolesEndToEnd(t *testing.T) {
 		w := newWorld(t)
 		w.node.Mine(130)
 		upChain, rx1Chain, rx2Chain := w.chain("up"), w.chain("rx1"), w.chain("rx2")
+		w.start()
 		w.wg.Go(func() { w.node.Follow(w.ctx, upChain.PeerView()) })
 
 		up := w.driver("up", radio.TwoWay)
@@ -204,6 +210,64 @@ func TestRolesEndToEnd(t *testing.T) {
 		t.Logf("rx2 counters %+v, link %+v", st.Counters, st.Link)
 		if st.Chain.Height != rx2Chain.Tip().Height || st.Counters.AcksHeard != 2 || st.Radio.Height == 0 {
 			t.Fatalf("status %+v", st)
+		}
+	})
+}
+
+// countingAnnouncer counts the receiver's announcements to its node.
+type countingAnnouncer struct {
+	mu sync.Mutex
+	n  int
+}
+
+func (a *countingAnnouncer) Announce() {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.n++
+}
+
+func (a *countingAnnouncer) count() int {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.n
+}
+
+// TestRadioAheadOfNode: a receiver whose own node is stuck on a branch with
+// less work (cut off, or fed by an attacker) learns the better chain by
+// radio, switches to it, announces it to its node and says so in its status.
+func TestRadioAheadOfNode(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		w := newWorld(t)
+		w.node.Mine(60)
+		// The receiver's node mined its own 40 blocks an hour later: a
+		// different, shorter branch.
+		time.Sleep(time.Hour)
+		local := simnode.New(wallet.NewKey("eclipsed node"), w.clk)
+		local.Mine(40)
+		upChain, rxChain := w.chain("up"), w.chain("rx")
+		w.start()
+		w.wg.Go(func() { w.node.Follow(w.ctx, upChain.PeerView()) })
+		sink := NewNodeSink(rxChain)
+		w.wg.Go(func() { local.Follow(w.ctx, sink) })
+
+		up := w.driver("up", radio.TransmitOnly)
+		rx := w.driver("rx", radio.ReceiveOnly)
+		w.air.Connect("up", "rx", medium.Link{})
+		ann := &countingAnnouncer{}
+		w.run("up", Options{Roles: Roles{Uplink: true}, Chain: upChain,
+			Drivers: []Driver{{Driver: up, Carousel: true, Redundancy: link.Redundancy{Extra: 1}}}})
+		g := w.run("rx", Options{Roles: Roles{Receiver: true}, Chain: rxChain, NodeHeaders: sink, Announcer: ann,
+			Drivers: []Driver{{Driver: rx}}})
+
+		w.waitFor(time.Hour, "the receiver did not switch to the radio's chain", func() bool {
+			return sameTip(rxChain, w.node)
+		})
+		st := g.Status()
+		if !st.RadioAhead || st.Node.Height != 40 || st.Radio.Height != 60 || st.Chain.Height != 60 {
+			t.Fatalf("status: radio ahead %v, node %+v, radio %+v, chain %+v", st.RadioAhead, st.Node, st.Radio, st.Chain)
+		}
+		if ann.count() == 0 {
+			t.Fatal("the receiver never announced the better chain to its node")
 		}
 	})
 }

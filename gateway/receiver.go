@@ -28,17 +28,40 @@ func (g *Gateway) onHeaderRun(in traffic.Incoming, m link.HeaderRun) {
 	g.addFromRadio(in, hs)
 }
 
-// decodeRun decodes a header run with this chain's headers before it.
+// decodeRun decodes a header run against this chain's best chain, or, when
+// the run does not fit it, against the branch that ends at the best header
+// heard by radio (the uplink's chain, as far as heard).
 func (g *Gateway) decodeRun(m link.HeaderRun) ([]wire.BlockHeader, error) {
+	hs, err := g.decodeRunOn(g.chain.CodecView(), g.chain.Tip().Height, m)
+	if err == nil {
+		return hs, nil
+	}
+	g.mu.Lock()
+	radio := g.radioTip
+	g.mu.Unlock()
+	if radio.Work == "" {
+		return nil, err
+	}
+	if v, ok := newBranchView(g.chain, radio.Hash); ok {
+		if hs, berr := g.decodeRunOn(v, v.tip, m); berr == nil {
+			return hs, nil
+		}
+	}
+	return nil, err
+}
+
+// decodeRunOn decodes a header run against the chain view c, whose tip is
+// at height tip, and checks it.
+func (g *Gateway) decodeRunOn(c compress.Chain, tip int32, m link.HeaderRun) ([]wire.BlockHeader, error) {
 	start := int32(m.Height)
-	if tip := g.chain.Tip().Height; start-1 > tip {
+	if start-1 > tip {
 		return nil, fmt.Errorf("gateway: run starts at %d, past the tip %d", start, tip)
 	}
 	if start-int32(m.History) < g.base {
 		return nil, fmt.Errorf("gateway: run's history reaches %d, below the checkpoint %d", start-int32(m.History), g.base)
 	}
 	info := compress.RunInfo{Start: start, Count: int(m.Count), History: int(m.History)}
-	hs, err := compress.DecodeRunBody(g.chain.CodecView(), info, m.Data)
+	hs, err := compress.DecodeRunBody(c, info, m.Data)
 	if err != nil {
 		return nil, err
 	}
