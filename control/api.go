@@ -37,7 +37,8 @@ type Daemon struct {
 	Started time.Time `json:"started"`
 	Config  string    `json:"config,omitempty"` // the configuration file
 	DataDir string    `json:"datadir"`
-	// Node is node.connect and Listen node.listen, when set.
+	// Node is node.connect, and Listen the address node.listen bound,
+	// when set.
 	Node   string `json:"node,omitempty"`
 	Listen string `json:"listen,omitempty"`
 }

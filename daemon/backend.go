@@ -25,6 +25,7 @@ func (d *daemon) Status() control.Status {
 		st.Radios = append(st.Radios, rr.status())
 	}
 	if d.server != nil {
+		st.Daemon.Listen = d.p2pLn.Addr().String()
 		st.Peers = d.server.Peers()
 	}
 	return st

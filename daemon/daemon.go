@@ -70,6 +70,10 @@ func Run(ctx context.Context, o Options) error {
 	d := &daemon{o: o, cfg: o.Config, log: o.Logger, started: time.Now()}
 	defer d.close()
 	if err := d.open(ctx); err != nil {
+		if ctx.Err() != nil {
+			d.log.Info("altnet: stopped while starting", "err", err)
+			return nil // a signal during the start is a clean stop
+		}
 		return err
 	}
 	return d.run(ctx)

@@ -38,7 +38,7 @@ func (d *daemon) openRadios(ctx context.Context) error {
 			rr.sup, err = d.startChild(ctx, i)
 			rr.drv = rr.sup
 		} else {
-			rr.drv, err = OpenDriver(d.cfg, i, DriverEnv{Logger: d.log.With("radio", r.Name), OpenBoard: d.o.OpenBoard})
+			rr.drv, err = OpenDriver(d.cfg, i, DriverEnv{Logger: d.log, OpenBoard: d.o.OpenBoard})
 		}
 		if err != nil {
 			return err
@@ -67,7 +67,7 @@ func (d *daemon) startChild(ctx context.Context, i int) (*proc.Supervisor, error
 	window, allowed := coreLedger(r)
 	sctx, cancel := context.WithTimeout(ctx, d.o.ChildStartTimeout)
 	defer cancel()
-	s, err := proc.Start(sctx, proc.Options{Name: r.Name, Command: cmd, Logger: d.log.With("radio", r.Name),
+	s, err := proc.Start(sctx, proc.Options{Name: r.Name, Command: cmd, Logger: d.log,
 		DutyWindow: window, DutyAllowed: allowed})
 	if err != nil {
 		return nil, fmt.Errorf("daemon: radio[%d] (%s): driver child did not come up: %w (its log lines say why)", i, r.Name, err)

@@ -68,6 +68,7 @@ receiver = true
 sender = true
 [node]
 connect = %q
+listen = "127.0.0.1:0"
 [chain]
 checkpoint = %q
 %s`, b.P2PAddr, cp, radio))
@@ -80,9 +81,19 @@ checkpoint = %q
 		st, err = status(rxSock)
 		return err == nil && st.Chain.Height == 440 && st.Node.Height == 435 && st.RadioAhead
 	})
+	// B also connects to the receiver as to a peer.
+	if err := b.ConnectPeer(st.Daemon.Listen); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, time.Minute, "btcd B did not connect to the receiver's listener", func() bool {
+		st, err := status(rxSock)
+		return err == nil && len(st.Peers) == 1 && strings.Contains(st.Peers[0].UserAgent, "btcd")
+	})
 	out, _, code := altnet(t, "status", "--config", rxPath)
-	for _, want := range []string{"RADIO AHEAD OF NODE", "radio tip  height 440", "node tip   height 435", "vhf    kiss-tcp  up"} {
-		if code != 0 || !strings.Contains(out, want) {
+	words := strings.Join(strings.Fields(out), " ")
+	for _, want := range []string{"RADIO AHEAD OF NODE", "radio tip height 440", "node tip height 435", "vhf kiss-tcp up two-way",
+		"listening for a local node on " + st.Daemon.Listen + " (1 connected)", "local peer", "in daemon"} {
+		if code != 0 || !strings.Contains(words, want) {
 			t.Fatalf("altnet status (exit %d) lacks %q:\n%s", code, want, out)
 		}
 	}
@@ -92,6 +103,11 @@ checkpoint = %q
 	checkTxs(t, a, rxPath)
 	checkChildRestart(t, a, upSock, rxSock)
 
+	for _, d := range []*daemonProc{up, rx} {
+		if log := d.out.String(); !strings.Contains(log, `msg="altnet: running"`) || strings.Count(log, "altnet: running") != 1 {
+			t.Fatalf("no single start line in the log:\n%s", log)
+		}
+	}
 	frames, bad := hub.frames()
 	if len(bad) > 0 || frames["N0CALL-1"] == 0 || frames["N0CALL-2"] == 0 || len(frames) != 2 {
 		t.Fatalf("frames on the channel by source %v, bad %v", frames, bad)

@@ -146,6 +146,9 @@ func printTips(w io.Writer, st control.Status) {
 		radioTip = tipLine(st.Radio) + ", heard " + since(st.Time, st.Radio.Since) + " ago"
 	}
 	fmt.Fprintf(tw, "radio tip\t%s\n", radioTip)
+	if st.Daemon.Listen != "" {
+		fmt.Fprintf(tw, "listening\tfor a local node on %s (%d connected)\n", st.Daemon.Listen, len(st.Peers))
+	}
 	for _, p := range st.Peers {
 		fmt.Fprintf(tw, "local peer\t%s %s, height %d, since %s\n", p.Addr, p.UserAgent, p.StartHeight, p.Since.Format(time.DateTime))
 	}
