@@ -275,8 +275,3 @@ func txDetail(t control.TxEntry, now time.Time) string {
 	}
 	return ""
 }
-
-// stderrWarn writes a warning line.
-func stderrWarn(e *env, format string, a ...any) {
-	fmt.Fprintf(e.stderr, "altnet: warning: "+format+"\n", a...)
-}

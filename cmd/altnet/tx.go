@@ -251,3 +251,8 @@ func pickTx(txs []control.TxEntry, prefix string) ([]control.TxEntry, error) {
 	}
 	return nil, fmt.Errorf("tx status: %d transactions start with %s; give more digits", len(out), prefix)
 }
+
+// stderrWarn writes a warning line.
+func stderrWarn(e *env, format string, a ...any) {
+	fmt.Fprintf(e.stderr, "altnet: warning: "+format+"\n", a...)
+}
