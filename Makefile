@@ -87,9 +87,9 @@ fuzz:
 bench:
 	@scripts/bench.sh "$(BENCHTIME)"
 
-demo:
-	@echo "make demo: the simulated demo is not built yet (issue 8); nothing to run." >&2
-	@exit 1
+# DEMO_FLAGS are passed to `altnet sim demo` (e.g. DEMO_FLAGS="--seed 2 --plain").
+demo: build
+	$(DIST)/altnet sim demo $(DEMO_FLAGS)
 
 clean:
 	rm -rf $(DIST) bin

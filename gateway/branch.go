@@ -6,6 +6,10 @@ import (
 	"github.com/btcsuite/btcd/wire"
 )
 
+// maxSideTips is how many side-branch headers heard by radio a receiver
+// remembers, to decode later runs against their branches.
+const maxSideTips = 4
+
 // branchView is the chain as the header codec sees it along a side branch:
 // the branch's headers above its fork with the best chain, and the best
 // chain's below. A receiver whose best chain is not the uplink's (its own

@@ -47,6 +47,12 @@ type Driver struct {
 	Redundancy link.Redundancy
 	// Carousel makes an uplink repeat recent headers on it.
 	Carousel bool
+	// CarouselGap is the pause between two carousel messages (zero: none,
+	// the budget and its reserve pace the carousel, which then spends its
+	// share of the window in one burst and falls silent until the window
+	// rolls on). A gap spreads the carousel over time, so that a receiver
+	// that joins late, or an update after a reorganisation, is heard soon.
+	CarouselGap time.Duration
 }
 
 // Options configure a Gateway.
@@ -114,6 +120,7 @@ type Gateway struct {
 	rng       *mrand.Rand
 	pushed    map[chainhash.Hash]pushRecord // uplink: outcomes by txid
 	requested map[string]time.Time          // receiver: last header request per driver
+	sideTips  []chainhash.Hash              // receiver: side-branch tips heard by radio, oldest first
 	radioTip  tipRecord                     // receiver: best header learned by radio
 	counters  Counters
 }
@@ -202,7 +209,8 @@ func New(o Options) (*Gateway, error) {
 			return nil, fmt.Errorf("gateway: two drivers named %q", d.Name())
 		}
 		g.drivers[d.Name()] = d
-		dcs = append(dcs, traffic.DriverConfig{Driver: d.Driver, Redundancy: d.Redundancy, Carousel: d.Carousel && o.Roles.Uplink})
+		dcs = append(dcs, traffic.DriverConfig{Driver: d.Driver, Redundancy: d.Redundancy, Carousel: d.Carousel && o.Roles.Uplink,
+			CarouselGap: d.CarouselGap})
 	}
 	g.sched, err = traffic.New(traffic.Options{Network: net, Drivers: dcs, Assignment: o.Assignment,
 		CarouselDepth: o.CarouselDepth, Clock: o.Clock, Logger: o.Logger})

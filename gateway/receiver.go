@@ -8,6 +8,7 @@ import (
 	"github.com/altnet/altnet/headers"
 	"github.com/altnet/altnet/radio/link"
 	"github.com/altnet/altnet/radio/traffic"
+	"github.com/btcsuite/btcd/chaincfg/chainhash"
 	"github.com/btcsuite/btcd/wire"
 )
 
@@ -36,18 +37,46 @@ func (g *Gateway) decodeRun(m link.HeaderRun) ([]wire.BlockHeader, error) {
 	if err == nil {
 		return hs, nil
 	}
-	g.mu.Lock()
-	radio := g.radioTip
-	g.mu.Unlock()
-	if radio.Work == "" {
-		return nil, err
-	}
-	if v, ok := newBranchView(g.chain, radio.Hash); ok {
-		if hs, berr := g.decodeRunOn(v, v.tip, m); berr == nil {
-			return hs, nil
+	for _, tip := range g.branchTips() {
+		if v, ok := newBranchView(g.chain, tip); ok {
+			if hs, berr := g.decodeRunOn(v, v.tip, m); berr == nil {
+				return hs, nil
+			}
 		}
 	}
 	return nil, err
+}
+
+// branchTips returns the tips of the branches a run may continue: the
+// best header heard by radio, then the side-branch headers heard by radio,
+// newest first. The second kind matter to a one-way receiver in a
+// reorganisation that crosses a run boundary: the first run of the new
+// branch has less work than the old branch, so it stays on a side branch
+// (and is not the best header heard), and the next run refers to it.
+func (g *Gateway) branchTips() []chainhash.Hash {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	var tips []chainhash.Hash
+	if g.radioTip.Work != "" {
+		tips = append(tips, g.radioTip.Hash)
+	}
+	for i := len(g.sideTips) - 1; i >= 0; i-- {
+		if g.sideTips[i] != g.radioTip.Hash {
+			tips = append(tips, g.sideTips[i])
+		}
+	}
+	return tips
+}
+
+// noteSideTip remembers the newest headers heard by radio that went to a
+// side branch (at most maxSideTips).
+func (g *Gateway) noteSideTip(hash chainhash.Hash) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.sideTips = append(g.sideTips, hash)
+	if len(g.sideTips) > maxSideTips {
+		g.sideTips = g.sideTips[1:]
+	}
 }
 
 // decodeRunOn decodes a header run against the chain view c, whose tip is
@@ -79,6 +108,9 @@ func (g *Gateway) addFromRadio(in traffic.Incoming, hs []wire.BlockHeader) {
 		last := hs[res.Known+res.Added-1].BlockHash()
 		if info, lerr := g.chain.Lookup(last); lerr == nil {
 			g.noteRadioHeader(info, last)
+			if !info.InBest {
+				g.noteSideTip(last)
+			}
 		}
 	}
 	if err != nil {

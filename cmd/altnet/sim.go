@@ -16,7 +16,7 @@ func simCommand() *command {
 	return &command{
 		name:    "sim",
 		summary: "simulations over the simulated medium",
-		subs:    []*command{simLinkCommand()},
+		subs:    []*command{simDemoCommand(), simLinkCommand()},
 	}
 }
 
