@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -93,5 +94,59 @@ func TestEnableSPI(t *testing.T) {
 	}
 	if got := read(t, cfg); strings.Count(got, "dtparam=spi=on") != 1 || !strings.HasPrefix(got, "kernel=zImage\n") {
 		t.Fatalf("config.txt after enable-spi.sh:\n%s", got)
+	}
+}
+
+// daemonCommandLines returns the altnet command lines the init script and
+// the systemd unit run, as argument lists after the binary's path.
+func daemonCommandLines(t *testing.T) map[string][]string {
+	t.Helper()
+	script := read(t, filepath.Join("package", "altnet", "S90altnet"))
+	vars := map[string]string{}
+	for _, m := range regexp.MustCompile(`(?m)^([A-Z]+)=(\S+)$`).FindAllStringSubmatch(script, -1) {
+		vars[m[1]] = m[2]
+	}
+	m := regexp.MustCompile(`exec (\$DAEMON [^>"]*?)\s*>>`).FindStringSubmatch(script)
+	if m == nil || vars["DAEMON"] != "/usr/bin/altnet" {
+		t.Fatalf("S90altnet: no exec of $DAEMON=/usr/bin/altnet (vars %v)", vars)
+	}
+	initLine := os.Expand(m[1], func(k string) string { return vars[k] })
+	unit := regexp.MustCompile(`(?m)^ExecStart=(.+)$`).FindStringSubmatch(read(t, filepath.Join("package", "altnet", "altnet.service")))
+	if unit == nil {
+		t.Fatal("altnet.service has no ExecStart")
+	}
+	lines := map[string][]string{}
+	for name, line := range map[string]string{"S90altnet": initLine, "altnet.service": unit[1]} {
+		f := strings.Fields(line)
+		if f[0] != "/usr/bin/altnet" {
+			t.Fatalf("%s runs %s, not /usr/bin/altnet", name, f[0])
+		}
+		lines[name] = f[1:]
+	}
+	return lines
+}
+
+// TestDaemonCommandLineIsAccepted builds the binary and checks that the
+// command line the image starts it with (altnet run --config
+// /etc/altnet/altnet.toml) is one it accepts: with --help appended it
+// prints the run command's usage and exits 0, where an unknown command or
+// flag would exit 2.
+func TestDaemonCommandLineIsAccepted(t *testing.T) {
+	bin := filepath.Join(t.TempDir(), "altnet")
+	build := exec.Command("go", "build", "-o", bin, "../cmd/altnet")
+	build.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS="+runtime.GOOS, "GOARCH="+runtime.GOARCH)
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	for name, args := range daemonCommandLines(t) {
+		if want := []string{"run", "--config", config.DefaultPath}; strings.Join(args, " ") != strings.Join(want, " ") {
+			t.Errorf("%s runs altnet %v, want %v", name, args, want)
+		}
+		argv := append(strings.Fields(os.Getenv("ALTNET_EXEC_WRAPPER")), bin)
+		argv = append(append(argv, args...), "--help")
+		out, err := exec.Command(argv[0], argv[1:]...).CombinedOutput()
+		if err != nil || !strings.Contains(string(out), "Usage:\n  altnet run [flags]") || !strings.Contains(string(out), "-config file") {
+			t.Errorf("%s: altnet %v: %v\n%s", name, argv[1:], err, out)
+		}
 	}
 }

@@ -73,8 +73,11 @@ type Node struct {
 // Chain configures the header chain.
 type Chain struct {
 	// Checkpoint is where a new store starts: "embedded" (the checkpoint
-	// built into the binary for the network), "genesis", or a file holding
-	// "HEIGHT HEADER_HEX CHAINWORK_HEX".
+	// built into the binary for the network), "genesis", or the path of a
+	// file holding HEIGHT:HEADER_HEX:CHAINWORK_HEX[:PERIODTIME:PERIODBITS]
+	// (as headers.ParseCheckpoint reads it; spaces may separate the fields
+	// instead of colons). An existing store keeps the checkpoint it was
+	// created with: changing this key later is an error.
 	Checkpoint string `toml:"checkpoint"`
 }
 

@@ -3,6 +3,7 @@ package config
 import (
 	"errors"
 	"io/fs"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -18,7 +19,7 @@ func TestExampleParses(t *testing.T) {
 		t.Fatalf("parsed %+v", c)
 	}
 	lora, vhf := c.Radios[0], c.Radios[1]
-	if lora.SF != 9 || lora.Bandwidth != 125 || lora.SyncWord != 0x12 || !lora.Process || lora.Redundancy != 1.5 {
+	if lora.SF != 9 || lora.Bandwidth != 125 || lora.SyncWord != 0x12 || !lora.Process || lora.Loss != 0.2 || lora.Delivery != 0.99 {
 		t.Errorf("lora radio %+v", lora)
 	}
 	if f, err := lora.FrequencyHz(); err != nil || f != 869525000_000_000 {
@@ -58,7 +59,7 @@ func TestDefaultsOfARadio(t *testing.T) {
 }
 
 // TestExplicitZeroIsKept: a key written with the value 0 is the operator's
-// choice, not a missing key: persist = 0 is p = 1/256, and redundancy = 0
+// choice, not a missing key: persist = 0 is p = 1/256, and delivery = 0
 // on a one-way link means no FEC parity. Only keys left out get defaults.
 func TestExplicitZeroIsKept(t *testing.T) {
 	in := `callsign = "N0CALL"
@@ -66,7 +67,7 @@ func TestExplicitZeroIsKept(t *testing.T) {
 type = "lora"
 board = "adafruit-rfm9x-bonnet"
 direction = "transmit-only"
-redundancy = 0
+delivery = 0
 [[radio]]
 type = "kiss-tcp"
 persist = 0
@@ -81,17 +82,17 @@ type = "kiss-tcp"
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r := c.Radios[0]; r.Redundancy != 0 {
-		t.Errorf("radio[0].redundancy = %g, want the explicit 0", r.Redundancy)
+	if r := c.Radios[0]; r.Delivery != 0 || r.Loss != DefaultLossOneWay {
+		t.Errorf("radio[0] delivery %g, loss %g: want the explicit 0 and the one-way default loss", r.Delivery, r.Loss)
 	}
 	if r := c.Radios[1]; r.Persist != 0 {
 		t.Errorf("radio[1].persist = %d, want the explicit 0", r.Persist)
 	}
-	if r := c.Radios[2]; r.Redundancy != 1.5 {
-		t.Errorf("radio[2].redundancy = %g, want the one-way default 1.5", r.Redundancy)
+	if r := c.Radios[2]; r.Delivery != DefaultDeliveryOneWay {
+		t.Errorf("radio[2].delivery = %g, want the one-way default", r.Delivery)
 	}
-	if r := c.Radios[3]; r.Persist != 63 {
-		t.Errorf("radio[3].persist = %d, want the default 63", r.Persist)
+	if r := c.Radios[3]; r.Persist != 63 || r.Loss != DefaultLossTwoWay || r.Delivery != DefaultDeliveryTwoWay {
+		t.Errorf("radio[3] persist %d, loss %g, delivery %g: want the two-way defaults", r.Persist, r.Loss, r.Delivery)
 	}
 }
 
@@ -105,6 +106,7 @@ func TestErrorsNameTheKey(t *testing.T) {
 		{"[roles]\nuplink = true", "config: node.connect: the uplink role needs a full node to follow"},
 		{"[node]\nconnect = \"localhost\"", `config: node.connect: "localhost" is not host:port`},
 		{"[tx]\nrepeat = \"soon\"", `"soon" is not a duration like 90s or 5m`},
+		{"[tx]\nrepeat = \"1m\"", "config: tx.repeat: 1m0s is shorter than the 5m0s for which a gateway drops a repeat"},
 		{"[tx]\nattempts = 0", "config: tx.attempts: 0: must be at least 1"},
 		{"[broadcast]\ncarousel = -1", "config: broadcast.carousel: -1 not in 0..100000"},
 		{`callsign = "TOOLONGCALL"`, `config: callsign: "TOOLONGCALL" is not a callsign`},
@@ -127,7 +129,10 @@ func TestErrorsNameTheKey(t *testing.T) {
 		{lora + "name = \"x\"\n" + lora + "name = \"x\"\n", `config: radio[1].name: "x" used twice`},
 		{"network = ", "config: line 1:"},
 		// NaN compares false with every bound: it must not slip through.
-		{lora + "redundancy = nan", "config: radio[0].redundancy: NaN not in 0..8"},
+		{lora + "loss = nan", "config: radio[0].loss: NaN not in 0..0.9"},
+		{lora + "loss = 0.95", "config: radio[0].loss: 0.95 not in 0..0.9"},
+		{lora + "delivery = 1", "config: radio[0].delivery: 1 not in 0..0.9999"},
+		{lora + "redundancy = 1.5", "config: radio.redundancy: unknown key"},
 		{lora + "bandwidth = 100", "config: radio[0].bandwidth: 100 kHz is not an SX127x bandwidth"},
 		{lora + "bandwidth = nan", "config: radio[0].bandwidth: NaN kHz is not an SX127x bandwidth"},
 		{lora + "plan = \"eu433\"", `config: radio[0].plan: "eu433" is not one of eu868, us915, amateur-70cm`},
@@ -157,5 +162,23 @@ func TestAmateurLoRaReceiveOnlyNeedsNoCallsign(t *testing.T) {
 func TestLoadMissingFile(t *testing.T) {
 	if _, err := Load(filepath.Join(t.TempDir(), "none.toml")); !errors.Is(err, fs.ErrNotExist) {
 		t.Fatalf("Load of a missing file: %v", err)
+	}
+}
+
+// TestDocumentedExampleIsTheTestedOne: docs/configuration.md shows the
+// example file the tests parse, unchanged.
+func TestDocumentedExampleIsTheTestedOne(t *testing.T) {
+	doc, err := os.ReadFile(filepath.Join("..", "docs", "configuration.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	example, err := os.ReadFile(filepath.Join("testdata", "altnet.toml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, block, found := strings.Cut(string(doc), "```toml\n")
+	block, _, closed := strings.Cut(block, "```")
+	if !found || !closed || block != string(example) {
+		t.Fatalf("docs/configuration.md's example differs from testdata/altnet.toml")
 	}
 }

@@ -38,10 +38,18 @@ type Radio struct {
 	// Carry lists the message kinds sent on this radio: headers, tips,
 	// txs, acks, requests. Default: all of them.
 	Carry []string `toml:"carry"`
-	// Redundancy is the forward error correction overhead on one-way
-	// links: parity fragments per data fragment (0.5 sends one parity
-	// fragment for every two data fragments).
-	Redundancy float64 `toml:"redundancy"`
+	// Loss is the share of frames the link is expected to lose (0.2: one
+	// in five), and Delivery the probability wanted that one transmission
+	// of a message can be rebuilt. The link layer sends each message with
+	// the least airtime that reaches Delivery at that Loss: repeated
+	// copies of a message that fits one frame, or data fragments plus
+	// forward error correction parity (docs/protocol.md, section 3.1).
+	// Delivery 0 sends each message once, without parity. Defaults: loss
+	// 0.2 and delivery 0.99 on one-way radios, where nothing is ever asked
+	// again; loss 0.1 and delivery 0.9 on two-way ones, where
+	// acknowledgements and header requests make up for the rest.
+	Loss     float64 `toml:"loss"`
+	Delivery float64 `toml:"delivery"`
 	// Process runs the driver in a child process that holds only its
 	// device; the core restarts it if it crashes or hangs.
 	Process bool `toml:"process"`
@@ -93,6 +101,7 @@ func (r *Radio) fillDefaults(i int, set func(key string, zero bool) bool) {
 	if r.Carry == nil {
 		r.Carry = slices.Clone(allCarry)
 	}
+	r.defaultsFEC(set)
 	switch r.Type {
 	case TypeLoRa:
 		r.defaultsLoRa(set)
@@ -118,8 +127,27 @@ func (r *Radio) defaultsLoRa(set func(string, bool) bool) {
 	if !set("bandwidth", r.Bandwidth == 0) {
 		r.Bandwidth = 125
 	}
-	if !set("redundancy", r.Redundancy == 0) && r.Direction != "two-way" {
-		r.Redundancy = 1.5
+}
+
+// Defaults of loss and delivery, by direction.
+const (
+	DefaultLossOneWay     = 0.2
+	DefaultDeliveryOneWay = 0.99
+	DefaultLossTwoWay     = 0.1
+	DefaultDeliveryTwoWay = 0.9
+)
+
+// defaultsFEC sets loss and delivery by the radio's direction.
+func (r *Radio) defaultsFEC(set func(string, bool) bool) {
+	loss, delivery := DefaultLossTwoWay, DefaultDeliveryTwoWay
+	if r.Direction != "two-way" {
+		loss, delivery = DefaultLossOneWay, DefaultDeliveryOneWay
+	}
+	if !set("loss", r.Loss == 0) {
+		r.Loss = loss
+	}
+	if !set("delivery", r.Delivery == 0) {
+		r.Delivery = delivery
 	}
 }
 

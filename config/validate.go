@@ -10,6 +10,7 @@ import (
 	"github.com/altnet/altnet/ax25"
 	"github.com/altnet/altnet/board"
 	"github.com/altnet/altnet/lora"
+	"github.com/altnet/altnet/radio/link"
 )
 
 // keyError names the key a wrong value belongs to.
@@ -55,8 +56,8 @@ func (c Config) Validate() error {
 	if c.Broadcast.HeadersPerMessage < 1 || c.Broadcast.HeadersPerMessage > 2000 {
 		return keyError("broadcast.headers_per_message", "%d not in 1..2000", c.Broadcast.HeadersPerMessage)
 	}
-	if c.Tx.Repeat.Duration <= 0 {
-		return keyError("tx.repeat", "must be positive")
+	if c.Tx.Repeat.Duration < link.DefaultLimits.DoneFor {
+		return keyError("tx.repeat", "%v is shorter than the %v for which a gateway drops a repeat as a duplicate", c.Tx.Repeat.Duration, link.DefaultLimits.DoneFor)
 	}
 	if c.Tx.Attempts < 1 {
 		return keyError("tx.attempts", "%d: must be at least 1", c.Tx.Attempts)
@@ -89,8 +90,11 @@ func (r Radio) validate(i int, callsign string) error {
 			return keyError(key("carry"), "%q is not one of %s", k, strings.Join(allCarry, ", "))
 		}
 	}
-	if !(r.Redundancy >= 0 && r.Redundancy <= 8) { // NaN fails too
-		return keyError(key("redundancy"), "%g not in 0..8", r.Redundancy)
+	if !(r.Loss >= 0 && r.Loss <= 0.9) { // NaN fails too
+		return keyError(key("loss"), "%g not in 0..0.9", r.Loss)
+	}
+	if !(r.Delivery >= 0 && r.Delivery <= 0.9999) {
+		return keyError(key("delivery"), "%g not in 0..0.9999 (0: send each message once, without parity)", r.Delivery)
 	}
 	switch r.Type {
 	case TypeLoRa:

@@ -3,8 +3,11 @@ package main
 import (
 	"flag"
 	"fmt"
+	"log/slog"
 	"time"
 
+	"github.com/altnet/altnet/config"
+	"github.com/altnet/altnet/daemon"
 	"github.com/altnet/altnet/lora"
 	"github.com/altnet/altnet/radio"
 	"github.com/altnet/altnet/radio/proc"
@@ -17,6 +20,7 @@ import (
 func driverChildCommand() *command {
 	var o struct {
 		kind, name    string
+		config        string
 		mtu, sf, cr   int
 		bw            float64
 		window, allow time.Duration
@@ -26,11 +30,14 @@ func driverChildCommand() *command {
 		summary: "internal: run one radio driver as a supervised child process",
 		long: `Started by the AltNet core, not by hand: runs one driver and speaks the
 framed pipe protocol of package proc on standard input and output, so a
-fault in the driver stays in this process. Kinds: loopback (a radio that
-hears itself, with LoRa airtime; for tests and smoke checks). The LoRa and
-AX.25 drivers join as they land.`,
+fault in the driver stays in this process. Kinds: lora, kiss-tcp and
+kiss-serial build the radio named --name from its [[radio]] section of
+the --config file, exactly as the daemon would in process, and open only
+its device; loopback is a radio that hears itself, with LoRa airtime, for
+tests and smoke checks.`,
 		flags: func(fs *flag.FlagSet) {
-			fs.StringVar(&o.kind, "kind", "", "driver kind: loopback")
+			fs.StringVar(&o.kind, "kind", "", "driver kind: lora, kiss-tcp, kiss-serial or loopback")
+			fs.StringVar(&o.config, "config", "", "configuration `file` holding the radio (kinds lora, kiss-tcp, kiss-serial)")
 			fs.StringVar(&o.name, "name", "", "driver name (as configured in the core)")
 			fs.IntVar(&o.mtu, "mtu", 255, "largest frame in `bytes`")
 			fs.IntVar(&o.sf, "sf", 9, "LoRa spreading factor for the airtime")
@@ -62,8 +69,13 @@ AX.25 drivers join as they land.`,
 				if err != nil {
 					return err
 				}
+			case config.TypeLoRa, config.TypeKISSTCP, config.TypeKISSSerial:
+				var err error
+				if drv, err = configuredDriver(e, o.config, o.kind, o.name); err != nil {
+					return err
+				}
 			default:
-				return usagef("altnet driver-child: unknown --kind %q (want loopback)", o.kind)
+				return usagef("altnet driver-child: unknown --kind %q (want lora, kiss-tcp, kiss-serial or loopback)", o.kind)
 			}
 			if err := proc.Serve(e.ctx, drv, e.stdin, e.stdout); err != nil {
 				return fmt.Errorf("driver-child %s: %w", o.name, err)
@@ -71,4 +83,27 @@ AX.25 drivers join as they land.`,
 			return nil
 		},
 	}
+}
+
+// configuredDriver opens the radio named name of the configuration file,
+// which must be of the given kind, as the daemon would in process.
+func configuredDriver(e *env, path, kind, name string) (radio.Driver, error) {
+	if path == "" {
+		return nil, usagef("altnet driver-child: --kind %s needs --config", kind)
+	}
+	c, err := config.Load(path)
+	if err != nil {
+		return nil, err
+	}
+	for i, r := range c.Radios {
+		if r.Name != name {
+			continue
+		}
+		if r.Type != kind {
+			return nil, fmt.Errorf("driver-child: radio %q in %s is of type %s, not %s", name, path, r.Type, kind)
+		}
+		log := slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: logLevel(c.LogLevel)}))
+		return daemon.OpenDriver(c, i, daemon.DriverEnv{Logger: log})
+	}
+	return nil, fmt.Errorf("driver-child: %s has no radio named %q", path, name)
 }

@@ -63,6 +63,9 @@ func rootCommand() *command {
 			driverChildCommand(),
 			loraCommand(),
 			headersCommand(),
+			runCommand(),
+			statusCommand(),
+			txCommand(),
 		},
 	}
 }
