@@ -63,8 +63,11 @@ type DriverConfig struct {
 	// Reserve is the fraction of a limited airtime budget the carousel
 	// leaves unused for the other classes (default 0.25).
 	Reserve float64
-	// CarouselGap is the pause between two carousel messages (default
-	// none: the budget and the reserve pace the carousel).
+	// CarouselGap is the pause between two carousel messages. Zero paces
+	// the carousel evenly over a limited budget's window (each message is
+	// followed by a pause in proportion to its airtime, so the carousel
+	// spends its share of the budget at a steady rate); with an unlimited
+	// budget zero means no pause.
 	CarouselGap time.Duration
 	// QueueLen bounds each class's queue (default 32).
 	QueueLen int

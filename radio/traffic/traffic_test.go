@@ -270,3 +270,36 @@ func must(t *testing.T, err error) {
 }
 
 var _ = context.Background
+
+// TestCarouselPacedOverWindow: with no gap configured and a limited budget,
+// the carousel spends its share at a steady rate instead of in a burst at
+// the start of the hour: every ten minutes it uses about a sixth of the
+// hourly share, so a receiver keeps hearing it all hour long.
+func TestCarouselPacedOverWindow(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		b := newBench(t, gwDriver{"lora0", 869_525_000, radio.TransmitOnly, 36 * time.Second})
+		d := b.gw["lora0"]
+		s := b.scheduler(Options{Drivers: []DriverConfig{{Driver: d, Carousel: true,
+			Redundancy: link.Redundancy{Loss: 0.2, Target: 0.99}}}})
+		for h := range 144 {
+			must(t, s.AddToCarousel(run(uint32(h), 1)))
+		}
+		b.start(s)
+		share := 27 * time.Second // 75 % of 36 s
+		var last time.Duration
+		for i := range 12 {
+			time.Sleep(10 * time.Minute)
+			st, _ := s.Stats("lora0")
+			spent := st.Airtime - last
+			last = st.Airtime
+			// A sixth of the share, give or take less than two messages
+			// (three copies of about a quarter of a second each): one
+			// more or less lands in a slice as the pauses fall. Without
+			// pacing the first slice would take the whole 27 s and the
+			// others nothing.
+			if lo, hi := share/6-1250*time.Millisecond, share/6+1250*time.Millisecond; spent < lo || spent > hi {
+				t.Fatalf("10-minute slice %d: carousel spent %v, want about %v", i, spent, share/6)
+			}
+		}
+	})
+}

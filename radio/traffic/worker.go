@@ -57,6 +57,9 @@ type worker struct {
 	carNext    int
 	passes     map[[link.IDSize]byte]int
 	carLastEnd time.Time
+	// carAirtime sums the airtime of the carousel message in progress, and
+	// carLastAirtime that of the last one finished (for pacing).
+	carAirtime, carLastAirtime time.Duration
 }
 
 func (w *worker) poke() {
@@ -127,7 +130,7 @@ func (w *worker) pickCarousel() (*job, time.Duration, error) {
 		if n == 0 {
 			return nil, 0, nil
 		}
-		if wait := w.carLastEnd.Add(w.cfg.CarouselGap).Sub(w.s.clk.Now()); wait > 0 {
+		if wait := w.carLastEnd.Add(w.carouselGap()).Sub(w.s.clk.Now()); wait > 0 {
 			return nil, wait, nil
 		}
 		out, err := w.enc.Encode(run)
@@ -147,6 +150,26 @@ func (w *worker) pickCarousel() (*job, time.Duration, error) {
 		return nil, wait, nil
 	}
 	return w.carJob, 0, nil
+}
+
+// carouselGap returns the pause after the last carousel message: the
+// configured gap, or, when there is none and the budget is limited, the
+// pause that spreads the carousel evenly over the budget's window: a
+// message of airtime a is followed by a*(Window/share - 1), where share is
+// the carousel's part of the allowance. Without pacing the carousel would
+// spend its share in the first minutes of the window and then fall
+// silent, so a receiver would hear nothing new (a reorganisation's new
+// branch) until the window rolled on. Called with w.mu held.
+func (w *worker) carouselGap() time.Duration {
+	if w.cfg.CarouselGap > 0 {
+		return w.cfg.CarouselGap
+	}
+	b := w.cfg.Driver.Budget()
+	share := time.Duration(float64(b.Allowed) * (1 - w.cfg.Reserve))
+	if !b.Limited || share <= 0 || b.Window <= 0 {
+		return 0
+	}
+	return time.Duration(float64(w.carLastAirtime) * (float64(b.Window)/float64(share) - 1))
 }
 
 // reserveWait returns how long to wait before the carousel may spend the
@@ -185,6 +208,9 @@ func (w *worker) done(j *job, airtime time.Duration) {
 	defer w.mu.Unlock()
 	w.stats.Frames++
 	w.stats.Airtime += airtime
+	if j == w.carJob {
+		w.carAirtime += airtime
+	}
 	j.next++
 	if j.next < len(j.frames) {
 		return
@@ -197,6 +223,7 @@ func (w *worker) retire(j *job) {
 	if j.class == Carousel {
 		w.carJob = nil
 		w.carLastEnd = w.s.clk.Now()
+		w.carLastAirtime, w.carAirtime = w.carAirtime, 0
 		return
 	}
 	w.queues[j.class] = slices.DeleteFunc(w.queues[j.class], func(x *job) bool { return x == j })
