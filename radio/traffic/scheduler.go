@@ -210,9 +210,21 @@ func (s *Scheduler) sendClass(driver string, m link.Message, c Class) error {
 // or below the end of the runs held replaces them from that height (a
 // reorg); the oldest runs leave once the rest still hold CarouselDepth
 // headers.
+//
+// A run that a carousel driver cannot send (too long for the link at its
+// MTU) is refused with an error: it would never go out, and the rest of
+// the carousel would wait behind it.
 func (s *Scheduler) AddToCarousel(run link.HeaderRun) error {
 	if _, err := run.AppendBody(nil); err != nil {
 		return err
+	}
+	for _, w := range s.workers {
+		if !w.cfg.Carousel {
+			continue
+		}
+		if _, err := w.enc.Encode(run); err != nil {
+			return fmt.Errorf("traffic: carousel run at height %d on %s: %w", run.Height, w.name, err)
+		}
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()

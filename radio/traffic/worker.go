@@ -133,11 +133,11 @@ func (w *worker) pickCarousel() (*job, time.Duration, error) {
 		if wait := w.carLastEnd.Add(w.carouselGap()).Sub(w.s.clk.Now()); wait > 0 {
 			return nil, wait, nil
 		}
+		w.carNext = (w.carNext + 1) % n
 		out, err := w.enc.Encode(run)
 		if err != nil {
 			return nil, 0, err
 		}
-		w.carNext = (w.carNext + 1) % n
 		w.carJob = &job{class: Carousel, out: out}
 		if err := w.prepare(w.carJob, w.passes[out.ID]); err != nil {
 			w.carJob = nil
@@ -245,7 +245,12 @@ func (w *worker) run(ctx context.Context) {
 		j, wait, err := w.pick()
 		if err != nil {
 			w.s.log.Error("traffic: encode", "driver", w.name, "err", err)
-			w.dropFailed(j)
+			if !w.dropFailed(j) {
+				// Nothing was dropped (a carousel entry): pause rather
+				// than spin on it.
+				w.sleep(ctx, retry)
+				retry = min(2*retry, maxRetry)
+			}
 			continue
 		}
 		if j == nil {
@@ -275,15 +280,17 @@ func (w *worker) run(ctx context.Context) {
 	}
 }
 
-// dropFailed retires a job whose frames could not be computed.
-func (w *worker) dropFailed(j *job) {
-	if j != nil {
+// dropFailed retires a queued job whose frames could not be computed and
+// reports true; a carousel entry stays in the carousel (false).
+func (w *worker) dropFailed(j *job) bool {
+	if j != nil && j.class != Carousel {
 		w.drop(j, errors.New("encode failed"))
-		return
+		return true
 	}
 	w.mu.Lock()
 	w.carJob = nil
 	w.mu.Unlock()
+	return false
 }
 
 func (w *worker) count(f func(*DriverStats)) {
