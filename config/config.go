@@ -86,9 +86,16 @@ type Broadcast struct {
 	// Carousel is how many recent headers the uplink repeats, so
 	// receivers that joined late or lost frames catch up.
 	Carousel int `toml:"carousel"`
-	// HeadersPerMessage caps the headers in one header-run message.
+	// HeadersPerMessage caps the headers in one header-run message
+	// (1..MaxHeadersPerMessage).
 	HeadersPerMessage int `toml:"headers_per_message"`
 }
+
+// MaxHeadersPerMessage bounds broadcast.headers_per_message so that a run
+// fits one link message (16 KB) even if compression saved nothing: 200
+// headers of 80 bytes and a flag byte each, with the run's 12-byte
+// prelude. Compressed, a run of real headers takes about half of that.
+const MaxHeadersPerMessage = 200
 
 // Tx configures emergency transactions.
 type Tx struct {

@@ -53,8 +53,9 @@ func (c Config) Validate() error {
 	if c.Broadcast.Carousel < 0 || c.Broadcast.Carousel > 100_000 {
 		return keyError("broadcast.carousel", "%d not in 0..100000", c.Broadcast.Carousel)
 	}
-	if c.Broadcast.HeadersPerMessage < 1 || c.Broadcast.HeadersPerMessage > 2000 {
-		return keyError("broadcast.headers_per_message", "%d not in 1..2000", c.Broadcast.HeadersPerMessage)
+	if c.Broadcast.HeadersPerMessage < 1 || c.Broadcast.HeadersPerMessage > MaxHeadersPerMessage {
+		return keyError("broadcast.headers_per_message", "%d not in 1..%d (a run must fit one link message)",
+			c.Broadcast.HeadersPerMessage, MaxHeadersPerMessage)
 	}
 	if c.Tx.Repeat.Duration < link.DefaultLimits.DoneFor {
 		return keyError("tx.repeat", "%v is shorter than the %v for which a gateway drops a repeat as a duplicate", c.Tx.Repeat.Duration, link.DefaultLimits.DoneFor)
