@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	mrand "math/rand/v2"
+	"slices"
 	"sync"
 	"time"
 
@@ -115,10 +116,14 @@ type Gateway struct {
 	log      *slog.Logger
 	base     int32 // lowest height a run's history may reach: the checkpoint
 	pushSema chan struct{}
+	pushes   sync.WaitGroup // the pushes under way; Run waits for them
+	ackTo    []string       // two-way drivers assigned acknowledgements
+	carousel bool           // an uplink with a driver that runs the carousel
 
 	mu        sync.Mutex
 	rng       *mrand.Rand
 	pushed    map[chainhash.Hash]pushRecord // uplink: outcomes by txid
+	pending   int                           // uplink: pushes waiting or under way
 	requested map[string]time.Time          // receiver: last header request per driver
 	sideTips  []chainhash.Hash              // receiver: side-branch tips heard by radio, oldest first
 	radioTip  tipRecord                     // receiver: best header learned by radio
@@ -167,8 +172,14 @@ const (
 	DefaultRequestInterval = 2 * time.Minute
 	// maxHistory is the most headers a header run's codec learns from.
 	maxHistory = 2016
-	// maxPushes bounds the radio transactions being pushed at once.
-	maxPushes = 16
+	// maxPushes bounds the radio transactions being pushed at once, and
+	// maxPending those waiting for their random delay or a push slot: a
+	// flood of transactions over radio cannot grow memory or goroutines
+	// past it (the senders repeat what is dropped).
+	maxPushes  = 16
+	maxPending = 64
+	// pushTimeout bounds one push into the node.
+	pushTimeout = 10 * time.Minute
 	// pushMemory is how long an uplink remembers a push's outcome, to
 	// acknowledge a repeated transaction without pushing it again.
 	pushMemory = 6 * time.Hour
@@ -209,6 +220,10 @@ func New(o Options) (*Gateway, error) {
 			return nil, fmt.Errorf("gateway: two drivers named %q", d.Name())
 		}
 		g.drivers[d.Name()] = d
+		g.carousel = g.carousel || (d.Carousel && o.Roles.Uplink)
+		if d.Capabilities().Direction == radio.TwoWay && carries(o.Assignment, d.Name(), link.TypeTxAck) {
+			g.ackTo = append(g.ackTo, d.Name())
+		}
 		dcs = append(dcs, traffic.DriverConfig{Driver: d.Driver, Redundancy: d.Redundancy, Carousel: d.Carousel && o.Roles.Uplink,
 			CarouselGap: d.CarouselGap})
 	}
@@ -253,6 +268,13 @@ func setDefaults(o *Options) {
 	}
 }
 
+// carries reports whether the assignment lets driver send messages of
+// type t (a type without an entry goes to every driver).
+func carries(a traffic.Assignment, driver string, t link.Type) bool {
+	names, ok := a[t]
+	return !ok || slices.Contains(names, driver)
+}
+
 // newRand seeds the delays: from the seed when given, otherwise from the
 // system's random source, so that push timing cannot be predicted.
 func newRand(seed uint64) *mrand.Rand {
@@ -264,7 +286,8 @@ func newRand(seed uint64) *mrand.Rand {
 	return mrand.New(mrand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
 }
 
-// Run runs the gateway until ctx ends.
+// Run runs the gateway until ctx ends. It returns once everything it
+// started has stopped, pushes into the node included.
 func (g *Gateway) Run(ctx context.Context) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -283,19 +306,20 @@ func (g *Gateway) Run(ctx context.Context) error {
 	})
 	if rx := g.receiving(); len(rx) > 0 {
 		wg.Go(func() {
-			traffic.Listen(ctx, traffic.Listener{Drivers: rx, Receiver: g.recv, Clock: g.clock, Logger: g.log}, g.handle)
+			traffic.Listen(ctx, traffic.Listener{Drivers: rx, Receiver: g.recv, Clock: g.clock, Logger: g.log},
+				func(in traffic.Incoming) { g.handle(ctx, in) })
 		})
 	}
-	if g.o.Roles.Uplink {
+	if g.carousel {
 		g.fillCarousel()
 	}
-	g.noteTip(g.chain.Tip(), false)
 	wg.Go(func() { g.followChain(ctx, sub) })
 	if g.o.Roles.Sender {
 		wg.Go(func() { g.runSender(ctx) })
 	}
 	<-ctx.Done()
 	wg.Wait()
+	g.pushes.Wait() // started only by the listeners, which have stopped
 	select {
 	case err := <-errs:
 		return err
@@ -316,8 +340,8 @@ func (g *Gateway) receiving() []radio.Driver {
 }
 
 // handle dispatches one message heard on a radio. It is called from the
-// listen loop and must not block for long.
-func (g *Gateway) handle(in traffic.Incoming) {
+// listen loop and must not block for long; ctx is Run's.
+func (g *Gateway) handle(ctx context.Context, in traffic.Incoming) {
 	switch m := in.Message.(type) {
 	case link.HeaderRun:
 		if g.o.Roles.Receiver {
@@ -333,7 +357,7 @@ func (g *Gateway) handle(in traffic.Incoming) {
 		}
 	case link.Tx:
 		if g.o.Roles.Uplink {
-			g.onTx(in, m)
+			g.onTx(ctx, in, m)
 		}
 	case link.TxAck:
 		if g.o.Roles.Sender {
@@ -369,10 +393,12 @@ func (g *Gateway) onChainEvent(ev headers.Event) {
 		if ev.Kind == headers.EventReorg {
 			from = ev.ForkHeight + 1
 		}
-		g.refreshCarousel(from)
+		if g.carousel {
+			g.refreshCarousel(from)
+		}
 		g.sendTip(ev.Tip)
 	}
-	g.noteTip(ev.Tip, true)
+	g.noteTip()
 }
 
 func (g *Gateway) count(f func(*Counters)) {

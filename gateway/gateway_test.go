@@ -105,6 +105,28 @@ func (w *world) run(name string, o Options) *Gateway {
 	return g
 }
 
+// queue opens a transaction queue in a temporary folder.
+func (w *world) queue() *txqueue.Queue {
+	w.t.Helper()
+	q, bad, err := txqueue.Open(w.t.TempDir())
+	if err != nil || len(bad) > 0 {
+		w.t.Fatal(err, bad)
+	}
+	return q
+}
+
+// enqueue queues tx, as `altnet tx send` does.
+func (w *world) enqueue(q *txqueue.Queue, tx *wire.MsgTx) {
+	w.t.Helper()
+	var b bytes.Buffer
+	if err := tx.Serialize(&b); err != nil {
+		w.t.Fatal(err)
+	}
+	if _, err := q.Add(b.Bytes(), "", w.clk.Now()); err != nil {
+		w.t.Fatal(err)
+	}
+}
+
 // waitFor sleeps in steps of a minute of fake time until cond holds or
 // limit passes.
 func (w *world) waitFor(limit time.Duration, what string, cond func() bool) {
@@ -142,10 +164,7 @@ func TestRolesEndToEnd(t *testing.T) {
 		w.air.Connect("up", "rx1", medium.Link{Loss: 0.2, RSSI: -110, SNR: -5})
 		w.air.ConnectBoth("up", "rx2", medium.Link{Loss: 0.05, RSSI: -90, SNR: 8})
 
-		q, _, err := txqueue.Open(t.TempDir())
-		if err != nil {
-			t.Fatal(err)
-		}
+		q := w.queue()
 		w.run("up", Options{Roles: Roles{Uplink: true}, Chain: upChain, Node: w.node, MaxDelay: time.Minute,
 			Drivers: []Driver{{Driver: up, Carousel: true, Redundancy: link.Redundancy{Loss: 0.2, Target: 0.99}}}})
 		w.run("rx1", Options{Roles: Roles{Receiver: true}, Chain: rx1Chain, Drivers: []Driver{{Driver: rx1}}})
@@ -188,11 +207,7 @@ func TestRolesEndToEnd(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, tx := range []*wire.MsgTx{good, bad} {
-			var b bytes.Buffer
-			tx.Serialize(&b)
-			if _, err := q.Add(b.Bytes(), "", w.clk.Now()); err != nil {
-				t.Fatal(err)
-			}
+			w.enqueue(q, tx)
 		}
 		w.waitFor(time.Hour, "transactions not acknowledged", func() bool {
 			g, _ := q.Get(good.TxHash())

@@ -149,10 +149,11 @@ func (g *Gateway) onTip(in traffic.Incoming, m link.Tip) {
 }
 
 // requestHeaders asks for the headers after this chain's locator on a
-// driver that can send, at most once per RequestInterval.
+// driver that can send and is assigned requests, at most once per
+// RequestInterval.
 func (g *Gateway) requestHeaders(driver string) {
 	d, ok := g.drivers[driver]
-	if !ok || !d.Capabilities().Direction.CanSend() {
+	if !ok || !d.Capabilities().Direction.CanSend() || !carries(g.o.Assignment, driver, link.TypeHeaderRequest) {
 		return
 	}
 	now := g.clock.Now()

@@ -122,8 +122,8 @@ func (g *Gateway) noteRadioHeader(info headers.HeaderInfo, hash chainhash.Hash) 
 
 // noteTip follows the best chain: a receiver tells its local node about
 // every new tip (the node asks for what it lacks).
-func (g *Gateway) noteTip(t headers.Tip, changed bool) {
-	if changed && g.o.Roles.Receiver && g.o.Announcer != nil {
+func (g *Gateway) noteTip() {
+	if g.o.Roles.Receiver && g.o.Announcer != nil {
 		g.o.Announcer.Announce()
 	}
 }

@@ -129,8 +129,9 @@ func (g *Gateway) onHeaderRequest(in traffic.Incoming, m link.HeaderRequest) {
 
 // onTx pushes a transaction heard over radio into the node, after a random
 // delay, and acknowledges it. A transaction heard again (its sender missed
-// the acknowledgement) is acknowledged again from memory.
-func (g *Gateway) onTx(in traffic.Incoming, m link.Tx) {
+// the acknowledgement) is acknowledged again from memory. ctx is Run's: the
+// push ends with it.
+func (g *Gateway) onTx(ctx context.Context, in traffic.Incoming, m link.Tx) {
 	tx, err := compress.DecodeMsgTx(m.Data)
 	if err != nil {
 		g.log.Warn("gateway: radio transaction does not decode", "driver", in.Frame.Driver, "err", err)
@@ -149,16 +150,21 @@ func (g *Gateway) onTx(in traffic.Incoming, m link.Tx) {
 		g.mu.Unlock()
 		g.ack(rec.res)
 		return
+	case g.pending >= maxPending:
+		g.mu.Unlock()
+		g.log.Warn("gateway: radio transaction dropped: too many waiting to be pushed", "txid", id, "waiting", maxPending)
+		return
 	}
 	g.forgetOldPushes(now)
 	g.pushed[id] = pushRecord{busy: true, at: now}
+	g.pending++
 	delay := time.Duration(0)
 	if g.o.MaxDelay > 0 {
 		delay = time.Duration(g.rng.Int64N(int64(g.o.MaxDelay)))
 	}
 	g.mu.Unlock()
 	g.log.Info("gateway: radio transaction heard", "txid", id, "push_in", delay)
-	go g.push(tx, delay)
+	g.pushes.Go(func() { g.push(ctx, tx, delay) })
 }
 
 // forgetOldPushes bounds the push memory. Called with g.mu held.
@@ -171,28 +177,37 @@ func (g *Gateway) forgetOldPushes(now time.Time) {
 }
 
 // push waits delay, pushes tx into the node and acknowledges the outcome.
-func (g *Gateway) push(tx *wire.MsgTx, delay time.Duration) {
+// It gives up when ctx ends; the outcome is then unknown, and a repeat of
+// the transaction is pushed again.
+func (g *Gateway) push(ctx context.Context, tx *wire.MsgTx, delay time.Duration) {
 	id := tx.TxHash()
 	res := p2p.TxResult{TxID: id, Status: p2p.TxUnknown}
 	defer func() {
 		g.mu.Lock()
 		g.pushed[id] = pushRecord{res: res, at: g.clock.Now()}
+		g.pending--
 		g.mu.Unlock()
 	}()
 	if g.o.Node == nil {
 		g.log.Warn("gateway: no node to push a radio transaction into", "txid", id)
 		return
 	}
-	g.pushSema <- struct{}{}
-	defer func() { <-g.pushSema }()
-	if delay > 0 {
-		<-g.clock.After(delay)
+	if !g.wait(ctx, delay) {
+		return
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	select {
+	case g.pushSema <- struct{}{}:
+		defer func() { <-g.pushSema }()
+	case <-ctx.Done():
+		return
+	}
+	pctx, cancel := context.WithTimeout(ctx, pushTimeout)
 	defer cancel()
-	r, err := g.o.Node.SendTx(ctx, tx)
+	r, err := g.o.Node.SendTx(pctx, tx)
 	if err != nil {
-		g.log.Warn("gateway: push failed", "txid", id, "err", err)
+		if ctx.Err() == nil {
+			g.log.Warn("gateway: push failed", "txid", id, "err", err)
+		}
 		return
 	}
 	res = r
@@ -201,8 +216,25 @@ func (g *Gateway) push(tx *wire.MsgTx, delay time.Duration) {
 	g.ack(res)
 }
 
-// ack sends the acknowledgement of a push outcome; an unknown outcome gets
-// none (the sender will repeat and the gateway push again).
+// wait waits d on the gateway's clock; false when ctx ends first.
+func (g *Gateway) wait(ctx context.Context, d time.Duration) bool {
+	if d <= 0 {
+		return ctx.Err() == nil
+	}
+	t := g.clock.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.Chan():
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
+
+// ack sends the acknowledgement of a push outcome on the two-way radios
+// assigned acknowledgements (a one-way radio's listeners cannot have sent
+// the transaction); an unknown outcome gets none (the sender will repeat
+// and the gateway push again).
 func (g *Gateway) ack(res p2p.TxResult) {
 	a := link.TxAck{}
 	copy(a.ShortID[:], res.TxID[:link.ShortIDSize])
@@ -219,11 +251,21 @@ func (g *Gateway) ack(res p2p.TxResult) {
 	default:
 		return
 	}
-	if err := g.sched.Send(a); err != nil {
-		g.log.Warn("gateway: acknowledgement not queued", "txid", res.TxID, "err", err)
+	if len(g.ackTo) == 0 {
+		g.log.Info("gateway: no two-way radio carries acknowledgements; the sender will repeat", "txid", res.TxID)
 		return
 	}
-	g.count(func(c *Counters) { c.AcksSent++ })
+	queued := false
+	for _, d := range g.ackTo {
+		if err := g.sched.SendTo(d, a); err != nil {
+			g.log.Warn("gateway: acknowledgement not queued", "txid", res.TxID, "driver", d, "err", err)
+			continue
+		}
+		queued = true
+	}
+	if queued {
+		g.count(func(c *Counters) { c.AcksSent++ })
+	}
 }
 
 // shortID returns the first bytes of a hash as a link short id.
