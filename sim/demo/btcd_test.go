@@ -50,6 +50,12 @@ func TestDemoFollowsBtcd(t *testing.T) {
 		t.Logf("%8v %s", e.At.Round(time.Second), e.Text)
 	}
 	if !rep.OK() {
+		for _, st := range rep.Final.Stations {
+			t.Logf("%s: chain %d counters %+v link %+v", st.Name, st.Status.Chain.Height, st.Status.Counters, st.Status.Link)
+			for _, r := range st.Radios {
+				t.Logf("  %s late %d timeouts %d traffic %+v air %+v budget %+v", r.Name, r.LateTxDone, r.TxTimeouts, r.Traffic, r.Air, r.Budget)
+			}
+		}
 		t.Fatalf("failures: %v", rep.Failures)
 	}
 	hash, height, err := node.BestBlock()
