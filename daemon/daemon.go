@@ -253,6 +253,9 @@ func (d *daemon) close() {
 	if d.p2pLn != nil {
 		d.p2pLn.Close()
 	}
+	if d.queue != nil {
+		errs = append(errs, d.queue.Close())
+	}
 	if d.chain != nil {
 		errs = append(errs, d.chain.Close())
 	}

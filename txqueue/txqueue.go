@@ -11,6 +11,12 @@
 //
 // A file that cannot be read back (flash corruption) is never deleted: it
 // is renamed with a .corrupt suffix, reported, and left for the operator.
+//
+// Every open Queue holds a shared lock (flock) on the folder's .lock file.
+// Open removes the temporary files of writes a crash cut short only when
+// it can take that lock exclusively, that is when no other process has the
+// queue open: so `altnet tx` never removes a file the daemon is about to
+// rename into place.
 package txqueue
 
 import (
@@ -100,21 +106,30 @@ var ErrNotFound = errors.New("txqueue: no such transaction")
 // Queue is the folder of queued transactions. It is safe for concurrent
 // use within one process.
 type Queue struct {
-	dir string
-	mu  sync.Mutex
-	m   map[chainhash.Hash]Entry
+	dir  string
+	lock *os.File // the folder's .lock, held shared; nil when it cannot be opened
+	mu   sync.Mutex
+	m    map[chainhash.Hash]Entry
 }
 
 // Open opens (creating if needed) the queue in dir and reads it. Files it
 // cannot read are renamed aside and reported in the returned error list
-// (the queue still opens).
+// (the queue still opens). Close releases the folder's lock.
 func Open(dir string) (*Queue, []error, error) {
 	if err := os.MkdirAll(dir, 0o750); err != nil {
 		return nil, nil, fmt.Errorf("txqueue: %w", err)
 	}
 	q := &Queue{dir: dir, m: make(map[chainhash.Hash]Entry)}
-	bad, err := q.scan(true)
+	alone, err := q.takeLock()
 	if err != nil {
+		return nil, nil, err
+	}
+	bad, err := q.scan(alone)
+	if err == nil {
+		err = q.shareLock()
+	}
+	if err != nil {
+		q.Close()
 		return nil, nil, err
 	}
 	return q, bad, nil
@@ -224,9 +239,9 @@ func (q *Queue) List() []Entry {
 // returned as errors; Scan itself fails only if the folder cannot be read.
 func (q *Queue) Scan() ([]error, error) { return q.scan(false) }
 
-// scan is Scan; at open it also removes temporary files left by writes a
-// crash cut short (later another process may be writing one).
-func (q *Queue) scan(atOpen bool) ([]error, error) {
+// scan is Scan; with clean (at open, when no other process has the queue
+// open) it also removes temporary files left by writes a crash cut short.
+func (q *Queue) scan(clean bool) ([]error, error) {
 	des, err := os.ReadDir(q.dir)
 	if err != nil {
 		return nil, fmt.Errorf("txqueue: %w", err)
@@ -239,7 +254,7 @@ func (q *Queue) scan(atOpen bool) ([]error, error) {
 		if strings.HasPrefix(name, ".") && strings.Contains(name, ".tmp") {
 			// A write cut short by a crash; the entry it was replacing
 			// (if any) is intact under its own name.
-			if atOpen {
+			if clean {
 				os.Remove(filepath.Join(q.dir, name))
 			}
 			continue

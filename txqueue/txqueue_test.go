@@ -199,3 +199,40 @@ func FuzzDecodeEntry(f *testing.F) {
 		}
 	})
 }
+
+// TestOpenKeepsAnotherWritersTempFile: a second process opening the queue
+// (`altnet tx send` or `tx status` while the daemon shuts down or starts)
+// must not remove the temporary file of a write the first one has under
+// way, or the first one's rename fails and its update is lost. Once no
+// other queue is open, a stale temporary file is removed.
+func TestOpenKeepsAnotherWritersTempFile(t *testing.T) {
+	if !lockFiles {
+		t.Skip("no flock on this platform: temporary files are never removed")
+	}
+	dir := t.TempDir()
+	daemon := open(t, dir)
+	e, err := daemon.Add(rawTx(t, 4), "", t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The daemon's next write, between its temporary file and the rename.
+	tmp := filepath.Join(dir, "."+e.TxID.String()+".json.tmp42")
+	if err := os.WriteFile(tmp, []byte("{}"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cli := open(t, dir)
+	if _, err := os.Stat(tmp); err != nil {
+		t.Fatalf("another process's Open removed the daemon's temporary file: %v", err)
+	}
+	if _, ok := cli.Get(e.TxID); !ok {
+		t.Fatal("the second queue does not see the entry")
+	}
+	if err := errors.Join(cli.Close(), daemon.Close()); err != nil {
+		t.Fatal(err)
+	}
+	last := open(t, dir)
+	defer last.Close()
+	if _, err := os.Stat(tmp); !os.IsNotExist(err) {
+		t.Fatalf("stale temporary file kept when nobody else had the queue open: %v", err)
+	}
+}

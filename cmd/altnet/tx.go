@@ -128,6 +128,7 @@ func addToFolder(e *env, c config.Config, raw []byte, via string) (control.TxEnt
 	if err != nil {
 		return control.TxEntry{}, fmt.Errorf("tx send: %w", err)
 	}
+	defer q.Close()
 	for _, b := range bad {
 		stderrWarn(e, "%v", b)
 	}
@@ -136,7 +137,7 @@ func addToFolder(e *env, c config.Config, raw []byte, via string) (control.TxEnt
 		return control.TxEntry{}, fmt.Errorf("tx send: %w", err)
 	}
 	if chown {
-		for _, p := range []string{filepath.Dir(dir), dir, filepath.Join(dir, te.TxID.String()+".json")} {
+		for _, p := range []string{filepath.Dir(dir), dir, filepath.Join(dir, txqueue.LockName), filepath.Join(dir, te.TxID.String()+".json")} {
 			if err := os.Chown(p, uid, gid); err != nil {
 				return control.EntryOf(te), fmt.Errorf("tx send: queued, but give %s to the daemon's user: %w", p, err)
 			}
@@ -225,6 +226,7 @@ func listTxs(e *env, c config.Config) ([]control.TxEntry, error) {
 	if err != nil {
 		return nil, fmt.Errorf("tx status: %w", err)
 	}
+	defer q.Close()
 	for _, b := range bad {
 		stderrWarn(e, "%v", b)
 	}

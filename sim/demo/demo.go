@@ -183,7 +183,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	}
 	defer cleanup()
 	r := &run{cfg: cfg, clk: cfg.Clock, world: sim.NewWorld(cfg.Clock, cfg.Seed, cfg.Logger), log: cfg.Logger}
-	defer r.closeChains()
+	defer r.closeStores()
 	defer r.world.Close()
 	if err := r.build(ctx, dir); err != nil {
 		return nil, err
@@ -217,11 +217,15 @@ func (r *run) openChain(dir, name string) (*headers.Chain, error) {
 	return c, nil
 }
 
-// closeChains closes the stores once the gateways have stopped.
-func (r *run) closeChains() {
+// closeStores closes the header stores and the sender's queue once the
+// gateways have stopped.
+func (r *run) closeStores() {
 	for _, s := range r.stations {
 		if s.chain != nil {
 			s.chain.Close()
+		}
+		if s.queue != nil {
+			s.queue.Close()
 		}
 	}
 }
