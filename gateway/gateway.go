@@ -122,7 +122,7 @@ type Gateway struct {
 
 	mu        sync.Mutex
 	rng       *mrand.Rand
-	pushed    map[chainhash.Hash]pushRecord // uplink: outcomes by txid
+	pushed    map[chainhash.Hash]pushRecord // uplink: outcomes by wtxid
 	pending   int                           // uplink: pushes waiting or under way
 	requested map[string]time.Time          // receiver: last header request per driver
 	sideTips  []chainhash.Hash              // receiver: side-branch tips heard by radio, oldest first

@@ -131,17 +131,21 @@ func (g *Gateway) onHeaderRequest(in traffic.Incoming, m link.HeaderRequest) {
 // delay, and acknowledges it. A transaction heard again (its sender missed
 // the acknowledgement) is acknowledged again from memory. ctx is Run's: the
 // push ends with it.
+//
+// The memory is keyed by wtxid: anyone can transmit, and a copy of a
+// sender's segwit transaction with a broken signature has the same txid;
+// pushed first and rejected, it must not stand for the genuine one.
 func (g *Gateway) onTx(ctx context.Context, in traffic.Incoming, m link.Tx) {
 	tx, err := compress.DecodeMsgTx(m.Data)
 	if err != nil {
 		g.log.Warn("gateway: radio transaction does not decode", "driver", in.Frame.Driver, "err", err)
 		return
 	}
-	id := tx.TxHash()
+	id, wid := tx.TxHash(), tx.WitnessHash()
 	g.count(func(c *Counters) { c.TxsHeard++ })
 	now := g.clock.Now()
 	g.mu.Lock()
-	rec, seen := g.pushed[id]
+	rec, seen := g.pushed[wid]
 	switch {
 	case seen && rec.busy:
 		g.mu.Unlock()
@@ -156,7 +160,7 @@ func (g *Gateway) onTx(ctx context.Context, in traffic.Incoming, m link.Tx) {
 		return
 	}
 	g.forgetOldPushes(now)
-	g.pushed[id] = pushRecord{busy: true, at: now}
+	g.pushed[wid] = pushRecord{busy: true, at: now}
 	g.pending++
 	delay := time.Duration(0)
 	if g.o.MaxDelay > 0 {
@@ -184,7 +188,7 @@ func (g *Gateway) push(ctx context.Context, tx *wire.MsgTx, delay time.Duration)
 	res := p2p.TxResult{TxID: id, Status: p2p.TxUnknown}
 	defer func() {
 		g.mu.Lock()
-		g.pushed[id] = pushRecord{res: res, at: g.clock.Now()}
+		g.pushed[tx.WitnessHash()] = pushRecord{res: res, at: g.clock.Now()}
 		g.pending--
 		g.mu.Unlock()
 	}()

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/altnet/altnet/compress"
+	"github.com/altnet/altnet/internal/wallet"
 	"github.com/altnet/altnet/p2p"
 	"github.com/altnet/altnet/radio"
 	"github.com/altnet/altnet/radio/link"
@@ -227,6 +228,44 @@ func TestAcksOnlyOnTwoWayRadios(t *testing.T) {
 			if got := d.Traffic.Messages[traffic.Urgent]; got != want {
 				t.Errorf("%s (%s) sent %d acknowledgements, want %d", d.Name, d.Direction, got, want)
 			}
+		}
+	})
+}
+
+// TestBrokenTwinDoesNotStandForTheTransaction: someone who heard a
+// sender's segwit transaction transmits a copy with a broken signature
+// (same txid, other wtxid) first. The uplink pushes it and the node
+// rejects it; the genuine transaction heard next is still pushed and
+// accepted, not acknowledged from memory as rejected.
+func TestBrokenTwinDoesNotStandForTheTransaction(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		w := newWorld(t)
+		w.node.Mine(102)
+		c := w.chain("up")
+		w.start()
+		up, snd := w.driver("up", radio.TwoWay), w.driver("snd", radio.TwoWay)
+		w.air.ConnectBoth("snd", "up", medium.Link{})
+		g := w.run("up", Options{Roles: Roles{Uplink: true}, Chain: c, Node: w.node, MaxDelay: -1,
+			Drivers: []Driver{{Driver: up}}})
+		op, v, err := w.node.Coinbase(1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		good, err := w.key.Spend(op, v, 1000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		twin, err := wallet.BreakSignature(good)
+		if err != nil {
+			t.Fatal(err)
+		}
+		transmit(t, snd, twin)
+		time.Sleep(time.Minute)
+		transmit(t, snd, good)
+		time.Sleep(time.Minute)
+		synctest.Wait()
+		if st := g.Status(); !w.node.InMempool(good.TxHash()) || st.Counters.TxsPushed != 2 {
+			t.Fatalf("genuine transaction in the mempool: %v; counters %+v", w.node.InMempool(good.TxHash()), st.Counters)
 		}
 	})
 }
