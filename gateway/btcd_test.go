@@ -3,9 +3,7 @@ package gateway
 import (
 	"bytes"
 	"context"
-	"errors"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -16,7 +14,6 @@ import (
 	"github.com/altnet/altnet/radio"
 	"github.com/altnet/altnet/radio/link"
 	"github.com/altnet/altnet/radio/medium"
-	"github.com/altnet/altnet/radio/simdriver"
 	"github.com/altnet/altnet/txqueue"
 	"github.com/btcsuite/btcd/chaincfg/chainhash"
 	"github.com/btcsuite/btcd/wire"
@@ -30,51 +27,8 @@ const speed = 30
 // follows it over P2P, and radios on a simulated medium whose clock runs
 // speed times faster than the wall.
 type realWorld struct {
-	t      *testing.T
-	node   *btcdtest.Node
-	clk    clock.Clock
-	air    *medium.Medium
-	ctx    context.Context
-	cancel context.CancelFunc
-	wg     sync.WaitGroup
-}
-
-func (w *realWorld) chain() *headers.Chain {
-	w.t.Helper()
-	p := headers.RegTest()
-	cp := headers.GenesisCheckpoint(p)
-	c, err := headers.Open(w.t.TempDir(), headers.Options{Params: p, Checkpoint: &cp, Clock: w.clk})
-	if err != nil {
-		w.t.Fatal(err)
-	}
-	w.t.Cleanup(func() { c.Close() })
-	return c
-}
-
-func (w *realWorld) driver(name string, dir radio.Direction) *simdriver.Driver {
-	w.t.Helper()
-	d, err := simdriver.Open(simdriver.Options{Name: name, Medium: w.air, Channel: ch, Direction: dir, MTU: 255,
-		BitRate: 5470, Airtime: sf7.Airtime, Window: time.Hour, Allowed: 360 * time.Second})
-	if err != nil {
-		w.t.Fatal(err)
-	}
-	w.t.Cleanup(func() { d.Close() })
-	return d
-}
-
-func (w *realWorld) run(name string, o Options) *Gateway {
-	w.t.Helper()
-	o.Clock, o.Logger = w.clk, testLogger(w.t).With("gw", name)
-	g, err := New(o)
-	if err != nil {
-		w.t.Fatal(err)
-	}
-	w.wg.Go(func() {
-		if err := g.Run(w.ctx); !errors.Is(err, context.Canceled) {
-			w.t.Errorf("%s ended with %v", name, err)
-		}
-	})
-	return g
+	bed
+	node *btcdtest.Node
 }
 
 // eventually polls cond on the wall clock until it holds or limit passes.
@@ -119,17 +73,15 @@ func rawOf(t *testing.T, tx *wire.MsgTx) []byte {
 // signature comes back rejected with btcd's code; and with btcd stopped
 // and restarted in the middle, a transaction sent meanwhile is not lost.
 func TestAgainstBtcd(t *testing.T) {
-	w := &realWorld{t: t, node: btcdtest.StartT(t, btcdtest.Options{})}
+	node := btcdtest.StartT(t, btcdtest.Options{})
 	// Segwit is active from height 432 in btcd's regtest, and a node
 	// whose tip is older than a day ignores getheaders: mine first.
-	if _, err := w.node.Generate(btcdtest.SegwitHeight + 8); err != nil {
+	if _, err := node.Generate(btcdtest.SegwitHeight + 8); err != nil {
 		t.Fatal(err)
 	}
-	w.clk = clock.NewScaled(speed, time.Time{})
-	w.air = medium.New(medium.Options{Clock: w.clk, Seed: 11})
-	upChain, rx1Chain, rx2Chain := w.chain(), w.chain(), w.chain()
-	w.ctx, w.cancel = context.WithCancel(context.Background())
-	t.Cleanup(func() { w.cancel(); w.wg.Wait() }) // before the chains close
+	w := &realWorld{bed: newBed(t, clock.NewScaled(speed, time.Time{}), 11), node: node}
+	upChain, rx1Chain, rx2Chain := w.chain("up"), w.chain("rx1"), w.chain("rx2")
+	w.start() // the gateways stop before the chains close
 	sink := NewNodeSink(upChain)
 	client, err := p2p.NewClient(p2p.ClientConfig{Params: btcdtest.Params, Node: w.node.P2PAddr, Chain: sink,
 		Logger: testLogger(t).With("p2p", "uplink")})

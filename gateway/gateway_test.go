@@ -37,37 +37,47 @@ func testLogger(t *testing.T) *slog.Logger {
 	return slog.New(slog.DiscardHandler)
 }
 
-// world is an uplink fed by a simulated node, and receivers on a
-// simulated medium, inside one synctest bubble.
-type world struct {
+// bed is what the tests' worlds share: a clock, a simulated medium, and
+// the gateways, header chains and radios on them.
+type bed struct {
 	t      *testing.T
 	clk    clock.Clock
 	air    *medium.Medium
-	node   *simnode.Node
-	key    *wallet.Key
 	ctx    context.Context
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
 }
 
+func newBed(t *testing.T, clk clock.Clock, seed uint64) bed {
+	ctx, cancel := context.WithCancel(context.Background())
+	return bed{t: t, clk: clk, air: medium.New(medium.Options{Clock: clk, Seed: seed}), ctx: ctx, cancel: cancel}
+}
+
+// world is an uplink fed by a simulated node, and receivers on a
+// simulated medium, inside one synctest bubble.
+type world struct {
+	bed
+	node *simnode.Node
+	key  *wallet.Key
+}
+
 func newWorld(t *testing.T) *world {
 	clk := clock.StartingAt(clock.Real(), start)
 	key := wallet.NewKey("gateway test")
-	w := &world{t: t, clk: clk, air: medium.New(medium.Options{Clock: clk, Seed: 7}), node: simnode.New(key, clk), key: key}
-	w.ctx, w.cancel = context.WithCancel(context.Background())
-	return w
+	return &world{bed: newBed(t, clk, 7), node: simnode.New(key, clk), key: key}
 }
 
-// start registers the world's shutdown; call it after the chains are
-// open, so that the gateways stop before the chains close.
-func (w *world) start() {
+// start registers the shutdown; call it after the chains are open, so
+// that the gateways stop before the chains close.
+func (w *bed) start() {
 	w.t.Cleanup(func() {
 		w.cancel()
 		w.wg.Wait()
 	})
 }
 
-func (w *world) chain(name string) *headers.Chain {
+// chain opens a regtest header store from genesis; name is for the reader.
+func (w *bed) chain(name string) *headers.Chain {
 	w.t.Helper()
 	p := headers.RegTest()
 	cp := headers.GenesisCheckpoint(p)
@@ -79,7 +89,8 @@ func (w *world) chain(name string) *headers.Chain {
 	return c
 }
 
-func (w *world) driver(name string, dir radio.Direction) *simdriver.Driver {
+// driver attaches an SF7 LoRa-like radio with 10 % duty cycle to the medium.
+func (w *bed) driver(name string, dir radio.Direction) *simdriver.Driver {
 	w.t.Helper()
 	d, err := simdriver.Open(simdriver.Options{Name: name, Medium: w.air, Channel: ch, Direction: dir, MTU: 255,
 		BitRate: 5470, Airtime: sf7.Airtime, Window: time.Hour, Allowed: 360 * time.Second})
@@ -90,7 +101,8 @@ func (w *world) driver(name string, dir radio.Direction) *simdriver.Driver {
 	return d
 }
 
-func (w *world) run(name string, o Options) *Gateway {
+// run starts a gateway until the test ends.
+func (w *bed) run(name string, o Options) *Gateway {
 	w.t.Helper()
 	o.Clock, o.Seed, o.Logger = w.clk, 1, testLogger(w.t).With("gw", name)
 	g, err := New(o)
@@ -106,7 +118,7 @@ func (w *world) run(name string, o Options) *Gateway {
 }
 
 // queue opens a transaction queue in a temporary folder.
-func (w *world) queue() *txqueue.Queue {
+func (w *bed) queue() *txqueue.Queue {
 	w.t.Helper()
 	q, bad, err := txqueue.Open(w.t.TempDir())
 	if err != nil || len(bad) > 0 {
@@ -116,7 +128,7 @@ func (w *world) queue() *txqueue.Queue {
 }
 
 // enqueue queues tx, as `altnet tx send` does.
-func (w *world) enqueue(q *txqueue.Queue, tx *wire.MsgTx) {
+func (w *bed) enqueue(q *txqueue.Queue, tx *wire.MsgTx) {
 	w.t.Helper()
 	var b bytes.Buffer
 	if err := tx.Serialize(&b); err != nil {
