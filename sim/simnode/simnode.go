@@ -12,11 +12,13 @@
 package simnode
 
 import (
+	"bytes"
 	"context"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"math/big"
+	"slices"
 	"sync"
 	"time"
 
@@ -155,6 +157,12 @@ func (n *Node) mineOne() wire.BlockHeader {
 	for _, tx := range n.mempool {
 		txs = append(txs, tx)
 	}
+	// In txid order, not the map's: the same seed mines the same blocks.
+	// (The mempool holds no transaction spending another one.)
+	slices.SortFunc(txs[1:], func(a, b *wire.MsgTx) int {
+		ha, hb := a.TxHash(), b.TxHash()
+		return bytes.Compare(ha[:], hb[:])
+	})
 	ts := n.clock.Now().Truncate(time.Second)
 	if mtp := n.medianTime(); !ts.After(mtp) {
 		ts = mtp.Add(time.Second)

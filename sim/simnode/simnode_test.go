@@ -141,3 +141,41 @@ func medianOf(hs []wire.BlockHeader) time.Time {
 	slices.SortFunc(ts, time.Time.Compare)
 	return ts[len(ts)/2]
 }
+
+// TestSameSeedSameBlocks: two nodes with the same key, clock and
+// transactions mine the same block, whatever order their mempools hold
+// the transactions in.
+func TestSameSeedSameBlocks(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		key := wallet.NewKey("simnode")
+		a, b := New(key, nil), New(key, nil)
+		a.Mine(CoinbaseMaturity + 8)
+		b.Mine(CoinbaseMaturity + 8)
+		var txs []*wire.MsgTx
+		for h := int32(1); h <= 8; h++ {
+			op, v, err := a.Coinbase(h)
+			if err != nil {
+				t.Fatal(err)
+			}
+			tx, err := key.Spend(op, v, 1000)
+			if err != nil {
+				t.Fatal(err)
+			}
+			txs = append(txs, tx)
+		}
+		for i := range txs {
+			for _, n := range []*Node{a, b} {
+				tx := txs[i]
+				if n == b {
+					tx = txs[len(txs)-1-i]
+				}
+				if res, err := n.SendTx(context.Background(), tx); err != nil || res.Status != p2p.TxAccepted {
+					t.Fatalf("SendTx: %+v, %v", res, err)
+				}
+			}
+		}
+		if ha, hb := a.Mine(1)[0], b.Mine(1)[0]; ha.BlockHash() != hb.BlockHash() {
+			t.Fatalf("merkle roots %v and %v", ha.MerkleRoot, hb.MerkleRoot)
+		}
+	})
+}
