@@ -10,17 +10,19 @@ import (
 	"periph.io/x/conn/v3/physic"
 )
 
-// Defaults of a simulated LoRa radio: the EU868 high-power sub-band (g3,
-// 869.4-869.65 MHz, 10 % duty cycle over any rolling hour) at SF7/125 kHz,
-// CR 4/5, 8 symbols of preamble, explicit header and CRC, 14 dBm on
-// PA_BOOST.
-var (
-	DefaultLoRaFrequency = 869_525 * physic.KiloHertz
-	DefaultLoRaModem     = lora.Modem{SF: lora.SF7, Bandwidth: lora.BW125, CodingRate: lora.CR4_5, Preamble: 8, CRC: true}
-)
+// DefaultLoRaFrequency is the channel of a simulated LoRa radio: in the
+// EU868 high-power sub-band (g3, 869.4-869.65 MHz, 10 % duty cycle over
+// any rolling hour).
+const DefaultLoRaFrequency = 869_525 * physic.KiloHertz
+
+// DefaultLoRaModem returns the modem settings of a simulated LoRa radio:
+// SF7/125 kHz, CR 4/5, 8 symbols of preamble, explicit header and CRC.
+func DefaultLoRaModem() lora.Modem {
+	return lora.Modem{SF: lora.SF7, Bandwidth: lora.BW125, CodingRate: lora.CR4_5, Preamble: 8, CRC: true}
+}
 
 // DefaultLoRaPower is the conducted output power of a simulated LoRa radio
-// in dBm.
+// in dBm (on PA_BOOST).
 const DefaultLoRaPower = 14
 
 // LoRaOptions configure a simulated LoRa radio. The zero value is a
@@ -29,7 +31,7 @@ type LoRaOptions struct {
 	// Plan is the regional plan (lora.EU868 when nil).
 	Plan *lora.Plan
 	// Frequency and Modem default to DefaultLoRaFrequency and
-	// DefaultLoRaModem; both ends of a link must share them.
+	// DefaultLoRaModem(); both ends of a link must share them.
 	Frequency physic.Frequency
 	Modem     *lora.Modem
 	// Power is the conducted power in dBm (DefaultLoRaPower when zero).
@@ -71,7 +73,7 @@ func (o LoRaOptions) driverOpts(name string, w *World) lora.Opts {
 	opts := lora.Opts{
 		Name:      name,
 		Frequency: o.Frequency,
-		Modem:     DefaultLoRaModem,
+		Modem:     DefaultLoRaModem(),
 		Power:     o.Power,
 		Plan:      o.Plan,
 		Callsign:  o.Callsign,
