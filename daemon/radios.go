@@ -142,20 +142,23 @@ func redundancy(r config.Radio) link.Redundancy {
 }
 
 // carryTypes maps the configuration's message kinds to link types.
-var carryTypes = map[string]link.Type{
-	config.CarryHeaders:  link.TypeHeaderRun,
-	config.CarryTips:     link.TypeTip,
-	config.CarryTxs:      link.TypeTx,
-	config.CarryAcks:     link.TypeTxAck,
-	config.CarryRequests: link.TypeHeaderRequest,
+func carryTypes() map[string]link.Type {
+	return map[string]link.Type{
+		config.CarryHeaders:  link.TypeHeaderRun,
+		config.CarryTips:     link.TypeTip,
+		config.CarryTxs:      link.TypeTx,
+		config.CarryAcks:     link.TypeTxAck,
+		config.CarryRequests: link.TypeHeaderRequest,
+	}
 }
 
 // assignment says which radios send each message type: those that can
 // transmit and carry it. Every type has an entry, so a type no radio
 // carries goes nowhere.
 func assignment(c config.Config) traffic.Assignment {
+	kinds := carryTypes()
 	a := traffic.Assignment{}
-	for _, t := range carryTypes {
+	for _, t := range kinds {
 		a[t] = []string{}
 	}
 	for _, r := range c.Radios {
@@ -163,7 +166,7 @@ func assignment(c config.Config) traffic.Assignment {
 			continue
 		}
 		for _, k := range r.Carry {
-			if t, ok := carryTypes[k]; ok && !slices.Contains(a[t], r.Name) {
+			if t, ok := kinds[k]; ok && !slices.Contains(a[t], r.Name) {
 				a[t] = append(a[t], r.Name)
 			}
 		}
