@@ -12,11 +12,11 @@
 // A file that cannot be read back (flash corruption) is never deleted: it
 // is renamed with a .corrupt suffix, reported, and left for the operator.
 //
-// Every open Queue holds a shared lock (flock) on the folder's .lock file.
-// Open removes the temporary files of writes a crash cut short only when
-// it can take that lock exclusively, that is when no other process has the
-// queue open: so `altnet tx` never removes a file the daemon is about to
-// rename into place.
+// Every open Queue holds a shared lock (flock) on the folder. Open removes
+// the temporary files of writes a crash cut short only when it can take
+// that lock exclusively, that is when no other process has the queue open:
+// so `altnet tx` never removes a file the daemon is about to rename into
+// place.
 package txqueue
 
 import (
@@ -107,7 +107,7 @@ var ErrNotFound = errors.New("txqueue: no such transaction")
 // use within one process.
 type Queue struct {
 	dir  string
-	lock *os.File // the folder's .lock, held shared; nil when it cannot be opened
+	lock *os.File // the folder, flocked shared while the queue is open
 	mu   sync.Mutex
 	m    map[chainhash.Hash]Entry
 }

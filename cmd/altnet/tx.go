@@ -137,7 +137,7 @@ func addToFolder(e *env, c config.Config, raw []byte, via string) (control.TxEnt
 		return control.TxEntry{}, fmt.Errorf("tx send: %w", err)
 	}
 	if chown {
-		for _, p := range []string{filepath.Dir(dir), dir, filepath.Join(dir, txqueue.LockName), filepath.Join(dir, te.TxID.String()+".json")} {
+		for _, p := range []string{filepath.Dir(dir), dir, filepath.Join(dir, te.TxID.String()+".json")} {
 			if err := os.Chown(p, uid, gid); err != nil {
 				return control.EntryOf(te), fmt.Errorf("tx send: queued, but give %s to the daemon's user: %w", p, err)
 			}
