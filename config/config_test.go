@@ -109,6 +109,8 @@ func TestErrorsNameTheKey(t *testing.T) {
 		{"[tx]\nrepeat = \"1m\"", "config: tx.repeat: 1m0s is shorter than the 5m0s for which a gateway drops a repeat"},
 		{"[tx]\nattempts = 0", "config: tx.attempts: 0: must be at least 1"},
 		{"[broadcast]\ncarousel = -1", "config: broadcast.carousel: -1 not in 0..100000"},
+		{"[roles]\nsender = true", "config: roles.sender: no radio can transmit"},
+		{"[roles]\nsender = true\n" + lora + "direction = \"receive-only\"", "config: roles.sender: no radio can transmit"},
 		{"[broadcast]\nheaders_per_message = 500", "config: broadcast.headers_per_message: 500 not in 1..200"},
 		{`callsign = "TOOLONGCALL"`, `config: callsign: "TOOLONGCALL" is not a callsign`},
 		{`callsign = "N0CALL-16"`, `config: callsign: "N0CALL-16" is not a callsign`},

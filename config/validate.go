@@ -76,7 +76,20 @@ func (c Config) Validate() error {
 		}
 		names[r.Name] = true
 	}
+	if c.Roles.Sender && !c.canTransmit() {
+		return keyError("roles.sender", "no radio can transmit the transactions (every radio is receive-only, or there is none)")
+	}
 	return nil
+}
+
+// canTransmit reports whether some radio can send.
+func (c Config) canTransmit() bool {
+	for _, r := range c.Radios {
+		if r.Direction != "receive-only" {
+			return true
+		}
+	}
+	return false
 }
 
 func (r Radio) validate(i int, callsign string) error {

@@ -125,6 +125,7 @@ type Gateway struct {
 	pushed    map[chainhash.Hash]pushRecord // uplink: outcomes by wtxid
 	pending   int                           // uplink: pushes waiting or under way
 	requested map[string]time.Time          // receiver: last header request per driver
+	unsent    map[chainhash.Hash]time.Time  // sender: last warning about a transaction not queued
 	sideTips  []chainhash.Hash              // receiver: side-branch tips heard by radio, oldest first
 	radioTip  tipRecord                     // receiver: best header learned by radio
 	counters  Counters
@@ -211,6 +212,7 @@ func New(o Options) (*Gateway, error) {
 		pushSema:  make(chan struct{}, maxPushes),
 		pushed:    make(map[chainhash.Hash]pushRecord),
 		requested: make(map[string]time.Time),
+		unsent:    make(map[chainhash.Hash]time.Time),
 		base:      o.Chain.Checkpoint().Height,
 		rng:       newRand(o.Seed),
 	}

@@ -8,6 +8,7 @@ import (
 	"github.com/altnet/altnet/radio/link"
 	"github.com/altnet/altnet/radio/traffic"
 	"github.com/altnet/altnet/txqueue"
+	"github.com/btcsuite/btcd/chaincfg/chainhash"
 )
 
 // senderTick is how often the sender looks at its queue (and picks up
@@ -62,13 +63,38 @@ func (g *Gateway) sendDue() {
 			err = g.sched.Send(m)
 		}
 		if err != nil {
-			g.log.Warn("gateway: transaction not queued for the radio; will retry", "txid", e.TxID, "via", e.Via, "err", err)
+			g.warnUnsent(e, err, now)
 			continue
 		}
+		g.forgetUnsent(e.TxID)
 		g.update(e, func(e *txqueue.Entry) { e.Attempts++; e.LastSent = now })
 		g.count(func(c *Counters) { c.TxsSent++ })
 		g.log.Info("gateway: emergency transaction sent", "txid", e.TxID, "attempt", e.Attempts+1, "bytes", len(e.Raw), "compressed", len(data))
 	}
+}
+
+// warnUnsent says that a due transaction could not be queued for the radio
+// (no radio carries transactions, --via names a radio that is gone, or the
+// queue is full): at most once per TxRepeat for each transaction, since the
+// sender tries again at every look at its queue.
+func (g *Gateway) warnUnsent(e txqueue.Entry, err error, now time.Time) {
+	g.mu.Lock()
+	last, ok := g.unsent[e.TxID]
+	quiet := ok && now.Sub(last) < g.o.TxRepeat
+	if !quiet {
+		g.unsent[e.TxID] = now
+	}
+	g.mu.Unlock()
+	if !quiet {
+		g.log.Warn("gateway: transaction not queued for the radio; will retry", "txid", e.TxID, "via", e.Via, "err", err)
+	}
+}
+
+// forgetUnsent drops the record of warnUnsent once a transaction goes out.
+func (g *Gateway) forgetUnsent(id chainhash.Hash) {
+	g.mu.Lock()
+	delete(g.unsent, id)
+	g.mu.Unlock()
 }
 
 func (g *Gateway) update(e txqueue.Entry, f func(*txqueue.Entry)) {

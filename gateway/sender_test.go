@@ -1,6 +1,9 @@
 package gateway
 
 import (
+	"context"
+	"log/slog"
+	"sync"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -56,6 +59,55 @@ func TestSenderGivesUpAfterAttempts(t *testing.T) {
 		}
 		if len(heard) != attempts {
 			t.Fatalf("a listener heard %d transmissions, want %d", len(heard), attempts)
+		}
+	})
+}
+
+// countingLog counts the records logged at warning level or above.
+type countingLog struct {
+	mu    sync.Mutex
+	warns int
+}
+
+func (h *countingLog) Enabled(context.Context, slog.Level) bool { return true }
+func (h *countingLog) WithAttrs([]slog.Attr) slog.Handler       { return h }
+func (h *countingLog) WithGroup(string) slog.Handler            { return h }
+func (h *countingLog) Handle(_ context.Context, r slog.Record) error {
+	if r.Level >= slog.LevelWarn {
+		h.mu.Lock()
+		h.warns++
+		h.mu.Unlock()
+	}
+	return nil
+}
+
+// TestSenderWithoutRadioForTxs: a transaction no radio may carry (the
+// radios' assignment leaves transactions out) stays queued, and the sender
+// says so once per tx.repeat, not at every look at its queue.
+func TestSenderWithoutRadioForTxs(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		w := newWorld(t)
+		c := w.chain("snd")
+		w.start()
+		q := w.queue()
+		log := &countingLog{}
+		g, err := New(Options{Roles: Roles{Sender: true}, Chain: c, Queue: q, Clock: w.clk, Logger: slog.New(log),
+			TxRepeat: 10 * time.Minute, Assignment: traffic.Assignment{link.TypeTx: {}},
+			Drivers: []Driver{{Driver: w.driver("snd", radio.TwoWay)}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.wg.Go(func() { g.Run(w.ctx) })
+		tx := w.testTx(1)
+		w.enqueue(q, tx)
+		time.Sleep(time.Hour)
+		if e, _ := q.Get(tx.TxHash()); e.State != txqueue.Queued || e.Attempts != 0 {
+			t.Fatalf("entry %+v", e)
+		}
+		log.mu.Lock()
+		defer log.mu.Unlock()
+		if log.warns < 1 || log.warns > 7 {
+			t.Fatalf("%d warnings in an hour, want one per 10 minutes", log.warns)
 		}
 	})
 }
