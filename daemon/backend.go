@@ -6,8 +6,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/altnet/altnet/compress"
 	"github.com/altnet/altnet/config"
 	"github.com/altnet/altnet/control"
+	"github.com/altnet/altnet/radio/link"
 	"github.com/altnet/altnet/txqueue"
 )
 
@@ -49,7 +51,7 @@ func (d *daemon) AddTx(raw []byte, via string) (control.TxEntry, error) {
 	if err := CheckVia(d.cfg, via); err != nil {
 		return control.TxEntry{}, fmt.Errorf("%w: %v", control.ErrInvalid, err)
 	}
-	if _, err := txqueue.Decode(raw); err != nil {
+	if err := CheckTx(raw); err != nil {
 		return control.TxEntry{}, fmt.Errorf("%w: %v", control.ErrInvalid, err)
 	}
 	e, err := d.queue.Add(raw, via, time.Now())
@@ -80,4 +82,21 @@ func CheckVia(c config.Config, via string) error {
 		return fmt.Errorf("via: no radio %q: the configuration has no radio", via)
 	}
 	return fmt.Errorf("via: no radio %q (configured: %s)", via, strings.Join(names, ", "))
+}
+
+// CheckTx checks that raw is a transaction the queue takes
+// (txqueue.Decode) and that the radio can carry: compressed, it must fit
+// one link message.
+func CheckTx(raw []byte) error {
+	if _, err := txqueue.Decode(raw); err != nil {
+		return err
+	}
+	data, err := compress.EncodeTx(nil, raw)
+	if err != nil {
+		return fmt.Errorf("daemon: compress the transaction: %w", err)
+	}
+	if len(data) > link.MaxMessage {
+		return fmt.Errorf("daemon: the transaction compresses to %d bytes; a radio message carries at most %d", len(data), link.MaxMessage)
+	}
+	return nil
 }

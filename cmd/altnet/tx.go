@@ -90,7 +90,7 @@ func readTxHex(e *env, arg string) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("tx send: the transaction is not hexadecimal: %w", err)
 	}
-	if _, err := txqueue.Decode(raw); err != nil {
+	if err := daemon.CheckTx(raw); err != nil {
 		return nil, fmt.Errorf("tx send: %w", err)
 	}
 	return raw, nil

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"os"
@@ -36,6 +37,24 @@ func testTx(t *testing.T, n uint32) (*wire.MsgTx, string) {
 		t.Fatal(err)
 	}
 	return tx, hex.EncodeToString(b.Bytes())
+}
+
+// bigTxHex is a transaction of about 40 KB, under the queue's limit but
+// too large for one radio message even compressed: a thousand outputs
+// paying to distinct witness programs.
+func bigTxHex(t *testing.T) string {
+	t.Helper()
+	tx := wire.NewMsgTx(2)
+	tx.AddTxIn(wire.NewTxIn(&wire.OutPoint{Index: 9}, nil, [][]byte{bytes.Repeat([]byte{0x30}, 71), bytes.Repeat([]byte{2}, 33)}))
+	for i := range 1000 {
+		h := sha256.Sum256([]byte{byte(i), byte(i >> 8)})
+		tx.AddTxOut(wire.NewTxOut(1000, append([]byte{0, 20}, h[:20]...)))
+	}
+	var b bytes.Buffer
+	if err := tx.Serialize(&b); err != nil {
+		t.Fatal(err)
+	}
+	return hex.EncodeToString(b.Bytes())
 }
 
 // TestTxSendAndStatus queues transactions with no daemon running, reads
@@ -76,6 +95,7 @@ direction = "receive-only"
 		{[]string{"--via", "rx", hex1}, 2, `radio "rx" is receive-only`},
 		{[]string{"0200zz"}, 1, "not hexadecimal"},
 		{[]string{hex1[:40]}, 1, "not a transaction"},
+		{[]string{bigTxHex(t)}, 1, "a radio message carries at most 16384"},
 		{nil, 2, "want one transaction"},
 	}
 	for _, e := range errs {
