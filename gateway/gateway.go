@@ -395,6 +395,11 @@ func (g *Gateway) onChainEvent(ev headers.Event) {
 		if ev.Kind == headers.EventReorg {
 			from = ev.ForkHeight + 1
 		}
+		if ev.Missed > 0 {
+			// Events were dropped while this loop was busy: what they
+			// changed is unknown, so the whole carousel is encoded again.
+			from = 0
+		}
 		if g.carousel {
 			g.refreshCarousel(from)
 		}

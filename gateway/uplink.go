@@ -58,15 +58,15 @@ func (g *Gateway) runs(from, tip int32) []link.HeaderRun {
 
 // fillCarousel loads the carousel with the most recent CarouselDepth
 // headers at start.
-func (g *Gateway) fillCarousel() {
-	tip := g.chain.Tip()
-	g.refreshCarousel(tip.Height - int32(g.o.CarouselDepth) + 1)
-}
+func (g *Gateway) fillCarousel() { g.refreshCarousel(0) }
 
 // refreshCarousel re-encodes the carousel from height from (a new tip, or
-// the fork point of a reorg) to the tip.
+// the fork point of a reorg) to the tip; headers older than the carousel's
+// depth are left out (a sync that adds thousands of headers at once
+// encodes only the ones the carousel keeps).
 func (g *Gateway) refreshCarousel(from int32) {
 	tip := g.chain.Tip().Height
+	from = max(from, tip-int32(g.o.CarouselDepth)+1)
 	for _, run := range g.runs(from, tip) {
 		if err := g.sched.AddToCarousel(run); err != nil {
 			g.log.Warn("gateway: carousel", "err", err)
