@@ -201,3 +201,36 @@ func (s *NodeSink) Last() (chainhash.Hash, bool) {
 	defer s.mu.Unlock()
 	return s.last, s.ok
 }
+
+// Counters count what the gateway did.
+type Counters struct {
+	RunsSent         int `json:"runs_sent"`        // header runs queued for the carousel or answers
+	TipsSent         int `json:"tips_sent"`        // tip announcements queued
+	RunsReceived     int `json:"runs_received"`    // header runs heard
+	RunsUndecodable  int `json:"runs_undecodable"` // runs this chain could not decode (ahead, other branch)
+	HeadersAdded     int `json:"headers_added"`    // headers from radio the chain took
+	HeadersRejected  int `json:"headers_rejected"` // radio headers that broke a rule
+	TipsReceived     int `json:"tips_received"`
+	RequestsSent     int `json:"requests_sent"`
+	RequestsAnswered int `json:"requests_answered"`
+	TxsHeard         int `json:"txs_heard"`  // radio transactions (uplink)
+	TxsPushed        int `json:"txs_pushed"` // pushed into the node
+	AcksSent         int `json:"acks_sent"`
+	AcksHeard        int `json:"acks_heard"` // acknowledgements of our queue (sender)
+	TxsSent          int `json:"txs_sent"`   // transmissions of queued transactions (sender)
+}
+
+// count updates the counters.
+func (g *Gateway) count(f func(*Counters)) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	f(&g.counters)
+}
+
+// workHex is a tip's chain work in hexadecimal.
+func workHex(t headers.Tip) string {
+	if t.Work == nil {
+		return ""
+	}
+	return t.Work.Text(16)
+}
