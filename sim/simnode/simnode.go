@@ -137,8 +137,17 @@ func (n *Node) Coinbase(height int32) (wire.OutPoint, int64, error) {
 func (n *Node) Mine(count int) []wire.BlockHeader {
 	n.mu.Lock()
 	defer n.mu.Unlock()
+	return n.mineLocked(count)
+}
+
+// mineLocked mines count blocks on the tip and wakes the watchers. Called
+// with n.mu held.
+func (n *Node) mineLocked(count int) []wire.BlockHeader {
 	var out []wire.BlockHeader
 	for range count {
+		// After a reorg the coinbase carries the reorg count, so the new
+		// branch's blocks differ from the old ones even at the same
+		// timestamp.
 		out = append(out, n.mineOne())
 	}
 	for _, c := range n.watch {
@@ -377,17 +386,7 @@ func (n *Node) Reorg(depth, count int) ([]wire.BlockHeader, error) {
 	}
 	clear(n.mempool)
 	clear(n.spends)
-	var out []wire.BlockHeader
-	for range count {
-		// The coinbase carries the reorg count, so the new branch's
-		// blocks differ from the old ones even at the same timestamp.
-		out = append(out, n.mineOne())
-	}
-	for _, c := range n.watch {
-		close(c)
-	}
-	n.watch = nil
-	return out, nil
+	return n.mineLocked(count), nil
 }
 
 // disconnectTip undoes the tip block. Called with n.mu held.
