@@ -20,21 +20,22 @@ type Received struct {
 
 // Stats count what a Receiver did with the frames it was given.
 type Stats struct {
-	Frames       int // frames given to Accept
-	Malformed    int // frames that failed DecodeFrame (check, version, geometry)
-	WrongNetwork int // frames of another network
-	UnknownType  int // frames of a type this version does not know (skipped)
-	Duplicates   int // frames of messages already delivered
-	Fragments    int // fragments stored
-	Delivered    int // messages delivered
-	BadBody      int // messages whose body did not decode for their type
-	Corrupt      int // reassemblies dropped because no subset of fragments checked
-	NoRoom       int // fragments dropped for lack of room
-	Evicted      int // partial messages evicted for others
-	Expired      int // partial messages dropped for age
+	Frames       int `json:"frames"`        // frames given to Accept
+	Malformed    int `json:"malformed"`     // frames that failed DecodeFrame (check, version, geometry)
+	WrongNetwork int `json:"wrong_network"` // frames of another network
+	UnknownType  int `json:"unknown_type"`  // frames of a type this version does not know (skipped)
+	Duplicates   int `json:"duplicates"`    // frames of messages already delivered
+	Fragments    int `json:"fragments"`     // fragments stored
+	Delivered    int `json:"delivered"`     // messages delivered
+	BadBody      int `json:"bad_body"`      // messages whose body did not decode for their type
+	Corrupt      int `json:"corrupt"`       // reassemblies dropped because no subset of fragments checked
+	NoRoom       int `json:"no_room"`       // fragments dropped for lack of room
+	Evicted      int `json:"evicted"`       // partial messages evicted for others
+	Expired      int `json:"expired"`       // partial messages dropped for age
 	// Partial and Bytes are the reassembly state now: entries and
 	// accounted bytes.
-	Partial, Bytes int
+	Partial int `json:"partial"`
+	Bytes   int `json:"bytes"`
 }
 
 // ErrDuplicate reports a frame of a message already delivered.
