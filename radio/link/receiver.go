@@ -233,25 +233,25 @@ type doneKey struct {
 type doneSet struct {
 	ring []doneKey
 	next int
-	set  map[doneKey]time.Time // when each was delivered
+	set  map[doneKey]int64 // when each was delivered, Unix nanoseconds (8 bytes, no pointer)
 	ttl  time.Duration
 }
 
 func newDoneSet(max int, ttl time.Duration) doneSet {
-	return doneSet{ring: make([]doneKey, 0, max), set: make(map[doneKey]time.Time, max), ttl: ttl}
+	return doneSet{ring: make([]doneKey, 0, max), set: make(map[doneKey]int64, max), ttl: ttl}
 }
 
 // has reports whether k was delivered less than ttl before now.
 func (d *doneSet) has(k doneKey, now time.Time) bool {
 	at, ok := d.set[k]
-	return ok && now.Sub(at) < d.ttl
+	return ok && now.UnixNano()-at < int64(d.ttl)
 }
 
 // add remembers k as delivered at now, forgetting the oldest id when the
 // ring is full. A key delivered again (after its ttl) is refreshed in place.
 func (d *doneSet) add(k doneKey, now time.Time) {
 	if _, ok := d.set[k]; ok {
-		d.set[k] = now
+		d.set[k] = now.UnixNano()
 		return
 	}
 	if len(d.ring) < cap(d.ring) {
@@ -261,5 +261,5 @@ func (d *doneSet) add(k doneKey, now time.Time) {
 		d.ring[d.next] = k
 		d.next = (d.next + 1) % len(d.ring)
 	}
-	d.set[k] = now
+	d.set[k] = now.UnixNano()
 }
