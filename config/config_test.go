@@ -168,20 +168,22 @@ func TestLoadMissingFile(t *testing.T) {
 	}
 }
 
-// TestDocumentedExampleIsTheTestedOne: docs/configuration.md shows the
-// example file the tests parse, unchanged.
+// TestDocumentedExampleIsTheTestedOne: docs/configuration.md and the
+// README show the example this package's tests parse, byte for byte.
 func TestDocumentedExampleIsTheTestedOne(t *testing.T) {
-	doc, err := os.ReadFile(filepath.Join("..", "docs", "configuration.md"))
-	if err != nil {
-		t.Fatal(err)
-	}
 	example, err := os.ReadFile(filepath.Join("testdata", "altnet.toml"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, block, found := strings.Cut(string(doc), "```toml\n")
-	block, _, closed := strings.Cut(block, "```")
-	if !found || !closed || block != string(example) {
-		t.Fatalf("docs/configuration.md's example differs from testdata/altnet.toml")
+	for _, doc := range []string{filepath.Join("..", "docs", "configuration.md"), filepath.Join("..", "README.md")} {
+		b, err := os.ReadFile(doc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, block, found := strings.Cut(string(b), "```toml\n")
+		block, _, closed := strings.Cut(block, "```")
+		if !found || !closed || block != string(example) {
+			t.Errorf("%s: the example differs from testdata/altnet.toml", doc)
+		}
 	}
 }

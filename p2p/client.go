@@ -166,29 +166,29 @@ type Client struct {
 // Status is a snapshot of a Client for operators and status commands.
 type Status struct {
 	// Connected is true between a completed handshake and the disconnection.
-	Connected bool
+	Connected bool `json:"connected"`
 	// Node is the configured node address.
-	Node string
+	Node string `json:"node"`
 	// UserAgent, Version and StartHeight come from the node's version
 	// message on the current (or last) connection.
-	UserAgent   string
-	Version     int32
-	StartHeight int32
+	UserAgent   string `json:"user_agent"`
+	Version     int32  `json:"version"`
+	StartHeight int32  `json:"start_height"`
 	// Since is when the current connection's handshake completed.
-	Since time.Time
+	Since time.Time `json:"since"`
 	// Connections counts completed handshakes.
-	Connections int
+	Connections int `json:"connections"`
 	// LastError is the reason the last connection ended or failed.
-	LastError string
+	LastError string `json:"last_error"`
 	// HeadersReceived counts headers handed to the sink.
-	HeadersReceived uint64
+	HeadersReceived uint64 `json:"headers_received"`
 	// LastHeaders is when the node last sent headers.
-	LastHeaders time.Time
+	LastHeaders time.Time `json:"last_headers"`
 	// QueuedTxs is how many transactions wait for an outcome.
-	QueuedTxs int
+	QueuedTxs int `json:"queued_txs"`
 	// TxEchoes counts the node's inv echoes of transactions we pushed,
 	// recognised and dropped.
-	TxEchoes uint64
+	TxEchoes uint64 `json:"tx_echoes"`
 }
 
 // NewClient checks cfg and returns a client; call Run to connect.

@@ -89,20 +89,23 @@ type Server struct {
 // PeerInfo describes a connected peer of a Server.
 type PeerInfo struct {
 	// Addr is the peer's address.
-	Addr string
+	Addr string `json:"addr"`
 	// UserAgent, Version and StartHeight come from its version message.
-	UserAgent   string
-	Version     int32
-	StartHeight int32
+	UserAgent   string `json:"user_agent"`
+	Version     int32  `json:"version"`
+	StartHeight int32  `json:"start_height"`
 	// SendHeaders is true once it asked for headers announcements.
-	SendHeaders bool
+	SendHeaders bool `json:"sendheaders"`
 	// Since is when its handshake completed.
-	Since time.Time
+	Since time.Time `json:"since"`
 	// GetHeaders, GetBlocks, GetData and GetAddr count its requests.
-	GetHeaders, GetBlocks, GetData, GetAddr int
+	GetHeaders int `json:"getheaders"`
+	GetBlocks  int `json:"getblocks"`
+	GetData    int `json:"getdata"`
+	GetAddr    int `json:"getaddr"`
 	// NodeBlock is the newest block the node announced to us (inv or
 	// headers): its own tip, as far as it tells; zero until it does.
-	NodeBlock chainhash.Hash
+	NodeBlock chainhash.Hash `json:"node_block"`
 }
 
 // NewServer checks cfg and returns a server; call Serve to accept peers.

@@ -94,14 +94,14 @@ type Capabilities struct {
 // Budget is the state of a driver's airtime allowance: at most Allowed of
 // airtime in any rolling Window. An unlimited budget has Limited false.
 type Budget struct {
-	Limited bool
-	Window  time.Duration
-	Allowed time.Duration
+	Limited bool          `json:"limited"`
+	Window  time.Duration `json:"window"`
+	Allowed time.Duration `json:"allowed"`
 	// Used is the airtime spent in the window that ends now.
-	Used time.Duration
+	Used time.Duration `json:"used"`
 	// MaxFrame is the longest single transmission allowed (a dwell-time
 	// limit); zero means no limit.
-	MaxFrame time.Duration
+	MaxFrame time.Duration `json:"max_frame"`
 }
 
 // Remaining returns the airtime left in the current window, or a very

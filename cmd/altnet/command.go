@@ -33,6 +33,9 @@ type command struct {
 	// run executes the leaf with the positional arguments left after flags.
 	run  func(e *env, args []string) error
 	subs []*command
+	// hidden leaves the command out of its group's list: for internal
+	// commands the binary runs itself (driver-child).
+	hidden bool
 }
 
 // errHelp reports that help was printed on request: exit status 0.
@@ -92,7 +95,9 @@ func (c *command) printGroupHelp(w io.Writer, path string) {
 	fmt.Fprintf(w, "%s: %s\n\nUsage:\n  %s COMMAND [flags] [args]\n\nCommands:\n", path, c.summary, path)
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	for _, s := range c.subs {
-		fmt.Fprintf(tw, "  %s\t%s\n", s.name, s.summary)
+		if !s.hidden {
+			fmt.Fprintf(tw, "  %s\t%s\n", s.name, s.summary)
+		}
 	}
 	tw.Flush()
 	fmt.Fprintf(w, "\nRun '%s COMMAND --help' for the flags of one command.\n", path)

@@ -27,6 +27,7 @@ func driverChildCommand() *command {
 	}
 	return &command{
 		name:    "driver-child",
+		hidden:  true,
 		summary: "internal: run one radio driver as a supervised child process",
 		long: `Started by the AltNet core, not by hand: runs one driver and speaks the
 framed pipe protocol of package proc on standard input and output, so a

@@ -56,16 +56,16 @@ func rootCommand() *command {
 		name:    "altnet",
 		summary: "Bitcoin headers and transactions over LoRa and AX.25 packet radio",
 		subs: []*command{
-			versionCommand(),
-			compressCommand(),
-			kissCommand(),
-			simCommand(),
-			driverChildCommand(),
-			loraCommand(),
-			headersCommand(),
 			runCommand(),
 			statusCommand(),
 			txCommand(),
+			simCommand(),
+			headersCommand(),
+			loraCommand(),
+			kissCommand(),
+			compressCommand(),
+			versionCommand(),
+			driverChildCommand(),
 		},
 	}
 }

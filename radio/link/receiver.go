@@ -20,21 +20,22 @@ type Received struct {
 
 // Stats count what a Receiver did with the frames it was given.
 type Stats struct {
-	Frames       int // frames given to Accept
-	Malformed    int // frames that failed DecodeFrame (check, version, geometry)
-	WrongNetwork int // frames of another network
-	UnknownType  int // frames of a type this version does not know (skipped)
-	Duplicates   int // frames of messages already delivered
-	Fragments    int // fragments stored
-	Delivered    int // messages delivered
-	BadBody      int // messages whose body did not decode for their type
-	Corrupt      int // reassemblies dropped because no subset of fragments checked
-	NoRoom       int // fragments dropped for lack of room
-	Evicted      int // partial messages evicted for others
-	Expired      int // partial messages dropped for age
+	Frames       int `json:"frames"`        // frames given to Accept
+	Malformed    int `json:"malformed"`     // frames that failed DecodeFrame (check, version, geometry)
+	WrongNetwork int `json:"wrong_network"` // frames of another network
+	UnknownType  int `json:"unknown_type"`  // frames of a type this version does not know (skipped)
+	Duplicates   int `json:"duplicates"`    // frames of messages already delivered
+	Fragments    int `json:"fragments"`     // fragments stored
+	Delivered    int `json:"delivered"`     // messages delivered
+	BadBody      int `json:"bad_body"`      // messages whose body did not decode for their type
+	Corrupt      int `json:"corrupt"`       // reassemblies dropped because no subset of fragments checked
+	NoRoom       int `json:"no_room"`       // fragments dropped for lack of room
+	Evicted      int `json:"evicted"`       // partial messages evicted for others
+	Expired      int `json:"expired"`       // partial messages dropped for age
 	// Partial and Bytes are the reassembly state now: entries and
 	// accounted bytes.
-	Partial, Bytes int
+	Partial int `json:"partial"`
+	Bytes   int `json:"bytes"`
 }
 
 // ErrDuplicate reports a frame of a message already delivered.
@@ -232,25 +233,25 @@ type doneKey struct {
 type doneSet struct {
 	ring []doneKey
 	next int
-	set  map[doneKey]time.Time // when each was delivered
+	set  map[doneKey]int64 // when each was delivered, Unix nanoseconds (8 bytes, no pointer)
 	ttl  time.Duration
 }
 
 func newDoneSet(max int, ttl time.Duration) doneSet {
-	return doneSet{ring: make([]doneKey, 0, max), set: make(map[doneKey]time.Time, max), ttl: ttl}
+	return doneSet{ring: make([]doneKey, 0, max), set: make(map[doneKey]int64, max), ttl: ttl}
 }
 
 // has reports whether k was delivered less than ttl before now.
 func (d *doneSet) has(k doneKey, now time.Time) bool {
 	at, ok := d.set[k]
-	return ok && now.Sub(at) < d.ttl
+	return ok && now.UnixNano()-at < int64(d.ttl)
 }
 
 // add remembers k as delivered at now, forgetting the oldest id when the
 // ring is full. A key delivered again (after its ttl) is refreshed in place.
 func (d *doneSet) add(k doneKey, now time.Time) {
 	if _, ok := d.set[k]; ok {
-		d.set[k] = now
+		d.set[k] = now.UnixNano()
 		return
 	}
 	if len(d.ring) < cap(d.ring) {
@@ -260,5 +261,5 @@ func (d *doneSet) add(k doneKey, now time.Time) {
 		d.ring[d.next] = k
 		d.next = (d.next + 1) % len(d.ring)
 	}
-	d.set[k] = now
+	d.set[k] = now.UnixNano()
 }

@@ -116,6 +116,12 @@ func Run(ctx context.Context, c Config) (Result, error) {
 			return res, err
 		}
 		res.Plan = out.Plan
+		// Messages follow each other minutes apart on a duty-cycled
+		// radio: a message that lost too many fragments goes stale in
+		// the receiver (link.Limits.MaxIdle) before the next arrives,
+		// as it would on the air, instead of piling up until the
+		// reassembly table is full.
+		s.clk.Advance(link.DefaultLimits.MaxIdle)
 		t, err := s.trial(ctx, out, data, c)
 		if err != nil {
 			return res, fmt.Errorf("linksim: trial %d: %w", i, err)

@@ -64,9 +64,7 @@ func (s *setup) newEnd(c Config, name string, dir radio.Direction) (*end, error)
 	if err != nil {
 		return nil, err
 	}
-	lim := link.DefaultLimits
-	lim.MaxAge, lim.MaxIdle = 24*time.Hour, 24*time.Hour
-	r, err := link.NewReceiver(link.Mainnet, lim)
+	r, err := link.NewReceiver(link.Mainnet, link.DefaultLimits)
 	if err != nil {
 		return nil, err
 	}

@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"strings"
+	"syscall"
 )
 
 // ChildCommand returns an Options.Command that re-executes this binary
@@ -12,6 +13,9 @@ import (
 // by the words of the ALTNET_EXEC_WRAPPER environment variable (the
 // emulator when tests run an ARM build). The child inherits only the
 // ALTNET_* and GO* variables of the environment: it needs nothing else.
+// The child runs in a process group of its own, so that a Ctrl-C on the
+// daemon's terminal reaches the daemon alone; the daemon stops its children
+// itself (and a child whose pipe closes exits).
 func ChildCommand(args ...string) (func() *exec.Cmd, error) {
 	self, err := os.Executable()
 	if err != nil {
@@ -28,6 +32,7 @@ func ChildCommand(args ...string) (func() *exec.Cmd, error) {
 	return func() *exec.Cmd {
 		cmd := exec.Command(argv[0], argv[1:]...)
 		cmd.Env = env
+		cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 		return cmd
 	}, nil
 }

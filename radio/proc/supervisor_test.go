@@ -189,3 +189,33 @@ func TestCoreDutyCycleWins(t *testing.T) {
 		t.Fatalf("%d frames of 265 ms within a 500 ms allowance", sent)
 	}
 }
+
+// TestChildHasItsOwnProcessGroup: a child made by ChildCommand does not
+// share the daemon's process group, so a Ctrl-C on the daemon's terminal
+// does not reach it; the daemon stops it. ALTNET_PROC_CHILD is inherited
+// (ALTNET_* variables are), so the child is this test binary serving a
+// loopback driver until its stdin closes.
+func TestChildHasItsOwnProcessGroup(t *testing.T) {
+	t.Setenv("ALTNET_PROC_CHILD", "loop")
+	mk, err := ChildCommand()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := mk()
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Wait()
+	defer stdin.Close()
+	pgid, err := syscall.Getpgid(cmd.Process.Pid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pgid != cmd.Process.Pid || pgid == syscall.Getpgrp() {
+		t.Fatalf("child %d in process group %d (ours %d), want a group of its own", cmd.Process.Pid, pgid, syscall.Getpgrp())
+	}
+}

@@ -13,17 +13,17 @@ import (
 
 // DriverStats count what the scheduler did on one driver.
 type DriverStats struct {
-	Frames  int           // frames sent
-	Airtime time.Duration // their airtime
+	Frames  int           `json:"frames"`  // frames sent
+	Airtime time.Duration `json:"airtime"` // their airtime
 	// Messages counts messages fully sent, by class.
-	Messages [Carousel + 1]int
+	Messages [Carousel + 1]int `json:"messages"`
 	// BudgetWaits counts sends refused by the budget and retried later.
-	BudgetWaits int
+	BudgetWaits int `json:"budget_waits"`
 	// Dropped counts messages given up: larger than the driver can ever
 	// send (dwell time, MTU).
-	Dropped int
+	Dropped int `json:"dropped"`
 	// Errors counts failed sends retried after a pause (driver down).
-	Errors int
+	Errors int `json:"errors"`
 }
 
 // Retry pauses after a failed send (a driver restarting).
