@@ -102,8 +102,14 @@ type Scheduler struct {
 	senders []string
 
 	mu       sync.Mutex
-	carousel []link.HeaderRun // oldest first
-	version  uint64           // bumped when the carousel changes
+	carousel []carouselEntry // by height, oldest first
+	added    uint64          // runs ever added to the carousel
+}
+
+// carouselEntry is a carousel run and its place in the order of addition.
+type carouselEntry struct {
+	run link.HeaderRun
+	seq uint64 // from 1
 }
 
 // New checks the configuration and returns a scheduler; call Run.
@@ -228,34 +234,45 @@ func (s *Scheduler) AddToCarousel(run link.HeaderRun) error {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.carousel = slices.DeleteFunc(s.carousel, func(r link.HeaderRun) bool {
-		return uint64(r.Height)+uint64(r.Count) > uint64(run.Height)
+	s.carousel = slices.DeleteFunc(s.carousel, func(e carouselEntry) bool {
+		return uint64(e.run.Height)+uint64(e.run.Count) > uint64(run.Height)
 	})
-	s.carousel = append(s.carousel, run)
+	s.added++
+	s.carousel = append(s.carousel, carouselEntry{run: run, seq: s.added})
 	total := 0
-	for _, r := range s.carousel {
-		total += int(r.Count)
+	for _, e := range s.carousel {
+		total += int(e.run.Count)
 	}
-	for len(s.carousel) > 1 && total-int(s.carousel[0].Count) >= s.o.CarouselDepth {
-		total -= int(s.carousel[0].Count)
+	for len(s.carousel) > 1 && total-int(s.carousel[0].run.Count) >= s.o.CarouselDepth {
+		total -= int(s.carousel[0].run.Count)
 		s.carousel = s.carousel[1:]
 	}
-	s.version++
 	for _, w := range s.workers {
 		w.poke()
 	}
 	return nil
 }
 
-// carouselItem returns the carousel entry i (wrapping) and the carousel's
-// length.
-func (s *Scheduler) carouselItem(i int) (link.HeaderRun, int) {
+// carouselItem returns the carousel entry a worker sends next: the oldest
+// one added after those it has started (seen is the highest seq it
+// started), so that new headers go out at once and the pass then goes on
+// where it was; otherwise entry i (wrapping), the pass's next. It also
+// returns the pass's next entry after this one, and n, the carousel's
+// length (zero: empty).
+func (s *Scheduler) carouselItem(i int, seen uint64) (e carouselEntry, next, n int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if len(s.carousel) == 0 {
-		return link.HeaderRun{}, 0
+	n = len(s.carousel)
+	if n == 0 {
+		return carouselEntry{}, 0, 0
 	}
-	return s.carousel[i%len(s.carousel)], len(s.carousel)
+	for _, e := range s.carousel {
+		if e.seq > seen {
+			return e, i, n
+		}
+	}
+	i %= n
+	return s.carousel[i], (i + 1) % n, n
 }
 
 // Stats returns the counters of the named driver.

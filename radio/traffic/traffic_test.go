@@ -242,7 +242,7 @@ func TestTipReplacedAndCarouselDepth(t *testing.T) {
 		must(t, s.AddToCarousel(run(190, 2))) // a reorg at 190
 		s.mu.Lock()
 		defer s.mu.Unlock()
-		first, last := s.carousel[0], s.carousel[len(s.carousel)-1]
+		first, last := s.carousel[0].run, s.carousel[len(s.carousel)-1].run
 		// 144 runs at 56..199; the reorg drops 190..199 and adds 190-191.
 		if len(s.carousel) != 135 || first.Height != 56 || last.Height != 190 || last.Count != 2 {
 			t.Fatalf("carousel of %d runs from %d to %d+%d", len(s.carousel), first.Height, last.Height, last.Count)

@@ -50,11 +50,12 @@ type worker struct {
 	mu     sync.Mutex
 	queues [Carousel][]*job
 	stats  DriverStats
-	// Carousel state: the job in progress, the next entry, the passes
-	// made of each entry (for fragment rotation) and when the last
-	// carousel message ended.
+	// Carousel state: the job in progress, the next entry, the newest
+	// entry started (by order of addition), the passes made of each entry
+	// (for fragment rotation) and when the last carousel message ended.
 	carJob     *job
 	carNext    int
+	carSeen    uint64
 	passes     map[[link.IDSize]byte]int
 	carLastEnd time.Time
 	// carAirtime sums the airtime of the carousel message in progress, and
@@ -126,15 +127,15 @@ func (w *worker) prepare(j *job, pass int) error {
 // one now.
 func (w *worker) pickCarousel() (*job, time.Duration, error) {
 	if w.carJob == nil {
-		run, n := w.s.carouselItem(w.carNext)
+		e, next, n := w.s.carouselItem(w.carNext, w.carSeen)
 		if n == 0 {
 			return nil, 0, nil
 		}
 		if wait := w.carLastEnd.Add(w.carouselGap()).Sub(w.s.clk.Now()); wait > 0 {
 			return nil, wait, nil
 		}
-		w.carNext = (w.carNext + 1) % n
-		out, err := w.enc.Encode(run)
+		w.carNext, w.carSeen = next, max(w.carSeen, e.seq)
+		out, err := w.enc.Encode(e.run)
 		if err != nil {
 			return nil, 0, err
 		}
@@ -194,8 +195,8 @@ func (w *worker) prunePasses() {
 		return
 	}
 	keep := map[[link.IDSize]byte]int{}
-	for _, r := range w.s.carousel {
-		if out, err := w.enc.Encode(r); err == nil {
+	for _, e := range w.s.carousel {
+		if out, err := w.enc.Encode(e.run); err == nil {
 			keep[out.ID] = w.passes[out.ID]
 		}
 	}
