@@ -120,15 +120,18 @@ type Gateway struct {
 	ackTo    []string       // two-way drivers assigned acknowledgements
 	carousel bool           // an uplink with a driver that runs the carousel
 
-	mu        sync.Mutex
-	rng       *mrand.Rand
-	pushed    map[chainhash.Hash]pushRecord // uplink: outcomes by wtxid
-	pending   int                           // uplink: pushes waiting or under way
-	requested map[string]time.Time          // receiver: last header request per driver
-	unsent    map[chainhash.Hash]time.Time  // sender: last warning about a transaction not queued
-	sideTips  []chainhash.Hash              // receiver: side-branch tips heard by radio, oldest first
-	radioTip  tipRecord                     // receiver: best header learned by radio
-	counters  Counters
+	mu          sync.Mutex
+	rng         *mrand.Rand
+	pushed      map[chainhash.Hash]pushRecord // uplink: outcomes by wtxid
+	pending     int                           // uplink: pushes waiting or under way
+	requested   map[string]time.Time          // receiver: last header request per driver
+	answered    map[string]time.Time          // uplink: last header-request answer per driver
+	announced   int32                         // receiver: highest tip height heard announced
+	requestedAt int32                         // receiver: the tip's height at the last header request
+	unsent      map[chainhash.Hash]time.Time  // sender: last warning about a transaction not queued
+	sideTips    []chainhash.Hash              // receiver: side-branch tips heard by radio, oldest first
+	radioTip    tipRecord                     // receiver: best header learned by radio
+	counters    Counters
 }
 
 type pushRecord struct {
@@ -168,8 +171,14 @@ const (
 	pushMemory = 6 * time.Hour
 	// maxPushRecords bounds that memory.
 	maxPushRecords = 4096
-	// maxRequest is the most headers one header request asks for.
+	// maxRequest is the most headers one header request asks for, and
+	// maxAnswer the most an uplink sends in one answer (16 runs of 16:
+	// about half a minute of SF7 airtime). A receiver further behind
+	// asks again once the answer is in.
 	maxRequest = 2000
+	maxAnswer  = 256
+	// answerInterval is the least time between two answers on one radio.
+	answerInterval = time.Minute
 )
 
 // ErrNoChain is returned by New without a chain.
@@ -194,6 +203,7 @@ func New(o Options) (*Gateway, error) {
 		pushSema:  make(chan struct{}, maxPushes),
 		pushed:    make(map[chainhash.Hash]pushRecord),
 		requested: make(map[string]time.Time),
+		answered:  make(map[string]time.Time),
 		unsent:    make(map[chainhash.Hash]time.Time),
 		base:      o.Chain.Checkpoint().Height,
 		rng:       newRand(o.Seed),
@@ -298,6 +308,9 @@ func (g *Gateway) Run(ctx context.Context) error {
 		g.fillCarousel()
 	}
 	wg.Go(func() { g.followChain(ctx, sub) })
+	if g.o.Roles.Receiver {
+		wg.Go(func() { g.followUpRequests(ctx) })
+	}
 	if g.o.Roles.Sender {
 		wg.Go(func() { g.runSender(ctx) })
 	}

@@ -1,6 +1,7 @@
 package gateway
 
 import (
+	"context"
 	"errors"
 	"fmt"
 
@@ -130,6 +131,9 @@ func (g *Gateway) addFromRadio(in traffic.Incoming, hs []wire.BlockHeader) {
 // a two-way link, or waits for the carousel on a one-way one.
 func (g *Gateway) onTip(in traffic.Incoming, m link.Tip) {
 	g.count(func(c *Counters) { c.TipsReceived++ })
+	g.mu.Lock()
+	g.announced = max(g.announced, int32(min(m.Height, 1<<31-1)))
+	g.mu.Unlock()
 	h, err := compress.DecodeStandalone(m.Header)
 	if err != nil {
 		g.log.Warn("gateway: tip announcement does not decode", "driver", in.Frame.Driver, "err", err)
@@ -163,6 +167,7 @@ func (g *Gateway) requestHeaders(driver string) {
 		return
 	}
 	g.requested[driver] = now
+	g.requestedAt = g.chain.Tip().Height
 	g.mu.Unlock()
 	req := link.HeaderRequest{Max: maxRequest}
 	for _, hash := range g.chain.Locator() {
@@ -180,4 +185,35 @@ func (g *Gateway) requestHeaders(driver string) {
 		return
 	}
 	g.count(func(c *Counters) { c.RequestsSent++ })
+}
+
+// followUpRequests asks again, every RequestInterval, on the two-way radios
+// that carry requests, while the best chain is below the highest tip heard
+// announced: an answer holds at most maxAnswer headers, and a request or
+// an answer can be lost. A request round that brought nothing new ends the
+// asking until the next tip announcement (the announced height is only a
+// claim; a false one must not make the receiver ask forever).
+func (g *Gateway) followUpRequests(ctx context.Context) {
+	t := g.clock.NewTicker(g.o.RequestInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.Chan():
+		}
+		tip := g.chain.Tip().Height
+		g.mu.Lock()
+		behind := g.announced > tip
+		if behind && len(g.requested) > 0 && tip <= g.requestedAt {
+			g.announced, behind = tip, false // no progress: stop asking
+		}
+		g.mu.Unlock()
+		if !behind {
+			continue
+		}
+		for _, d := range g.o.Drivers {
+			g.requestHeaders(d.Name())
+		}
+	}
 }

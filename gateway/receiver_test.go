@@ -1,14 +1,17 @@
 package gateway
 
 import (
+	"math/big"
 	"testing"
 	"testing/synctest"
 	"time"
 
+	"github.com/altnet/altnet/compress"
 	"github.com/altnet/altnet/radio"
 	"github.com/altnet/altnet/radio/link"
 	"github.com/altnet/altnet/radio/medium"
 	"github.com/altnet/altnet/radio/traffic"
+	"github.com/btcsuite/btcd/wire"
 )
 
 // TestTwoWayReceiverCatchesUpByRequest: a two-way receiver that missed 40
@@ -61,4 +64,75 @@ func TestTwoWayReceiverCatchesUpByRequest(t *testing.T) {
 			})
 		})
 	}
+}
+
+// TestFarBehindReceiverAsksInPieces: an answer holds at most maxAnswer
+// headers, so a receiver 600 headers behind asks again after each piece
+// until it has the announced tip, and the uplink answers each request
+// once per answerInterval whatever else arrives.
+func TestFarBehindReceiverAsksInPieces(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		w := newWorld(t)
+		w.node.Mine(600)
+		upChain, rxChain := w.chain("up"), w.chain("rx")
+		w.start()
+		w.wg.Go(func() { w.node.Follow(w.ctx, upChain.PeerView()) })
+		w.waitFor(time.Minute, "the uplink did not follow its node", func() bool { return sameTip(upChain, w.node) })
+		up := w.run("up", Options{Roles: Roles{Uplink: true}, Chain: upChain,
+			Drivers: []Driver{{Driver: w.driver("up", radio.TwoWay)}}})
+		rx := w.run("rx", Options{Roles: Roles{Receiver: true}, Chain: rxChain,
+			Drivers: []Driver{{Driver: w.driver("rx", radio.TwoWay)}}})
+		time.Sleep(time.Minute)
+		w.air.ConnectBoth("up", "rx", medium.Link{})
+		w.node.Mine(1)
+		w.waitFor(30*time.Minute, "the receiver did not catch up", func() bool { return sameTip(rxChain, w.node) })
+		rs, us := rx.Status(), up.Status()
+		// 601 headers: 256 + 256 + 89.
+		if rs.Counters.RequestsSent != 3 || us.Counters.RequestsAnswered != 3 {
+			t.Fatalf("receiver sent %d requests, uplink answered %d; want 3 and 3", rs.Counters.RequestsSent, us.Counters.RequestsAnswered)
+		}
+	})
+}
+
+// TestFalseTipClaimStopsAsking: a tip announcement that claims a height far
+// beyond anything (anyone can transmit one) makes a receiver ask once, and
+// when the answer brings nothing new, it stops asking until the next
+// announcement instead of spending airtime on requests forever.
+func TestFalseTipClaimStopsAsking(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		w := newWorld(t)
+		w.node.Mine(20)
+		upChain, rxChain := w.chain("up"), w.chain("rx")
+		w.start()
+		w.wg.Go(func() { w.node.Follow(w.ctx, upChain.PeerView()) })
+		w.waitFor(time.Minute, "the uplink did not follow its node", func() bool { return sameTip(upChain, w.node) })
+		w.run("up", Options{Roles: Roles{Uplink: true}, Chain: upChain,
+			Drivers: []Driver{{Driver: w.driver("up", radio.TwoWay)}}})
+		rx := w.run("rx", Options{Roles: Roles{Receiver: true}, Chain: rxChain,
+			Drivers: []Driver{{Driver: w.driver("rx", radio.TwoWay)}}})
+		liar := w.driver("liar", radio.TransmitOnly)
+		w.air.ConnectBoth("up", "rx", medium.Link{})
+		w.node.Mine(1)
+		w.waitFor(10*time.Minute, "the receiver did not catch up", func() bool { return sameTip(rxChain, w.node) })
+
+		w.air.Connect("liar", "rx", medium.Link{})
+		bogus := wire.BlockHeader{Version: 4, Timestamp: time.Unix(1_800_000_000, 0), Bits: 0x207fffff, Nonce: 7}
+		bogus.PrevBlock[0] = 0xee // a parent nobody has
+		hdr, err := compress.EncodeStandalone(nil, &bogus)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, err := link.Tip{Height: 2_000_000_000, Work: big.NewInt(1), Header: hdr}.AppendBody(nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := liar.Send(w.ctx, link.AppendWhole(nil, link.Regtest, link.TypeTip, body)); err != nil {
+			t.Fatal(err)
+		}
+		before := rx.Status().Counters.RequestsSent
+		time.Sleep(time.Hour)
+		if sent := rx.Status().Counters.RequestsSent - before; sent < 1 || sent > 2 {
+			t.Fatalf("%d header requests in the hour after a false tip, want 1 or 2", sent)
+		}
+	})
 }

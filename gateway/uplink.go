@@ -94,6 +94,18 @@ func (g *Gateway) sendTip(t headers.Tip) {
 // after the highest locator entry on the best chain, on the driver it came
 // in on.
 func (g *Gateway) onHeaderRequest(in traffic.Incoming, m link.HeaderRequest) {
+	// Answers outrank the carousel: one answer per radio per
+	// answerInterval, of at most maxAnswer headers, so that requests
+	// (which anyone can send) cannot keep the carousel off the air.
+	now := g.clock.Now()
+	g.mu.Lock()
+	last, ok := g.answered[in.Frame.Driver]
+	if ok && now.Sub(last) < answerInterval {
+		g.mu.Unlock()
+		return
+	}
+	g.answered[in.Frame.Driver] = now
+	g.mu.Unlock()
 	fork := g.base
 	for _, e := range m.Locator {
 		h := int32(e.Height)
@@ -107,7 +119,7 @@ func (g *Gateway) onHeaderRequest(in traffic.Incoming, m link.HeaderRequest) {
 		}
 	}
 	tip := g.chain.Tip().Height
-	end := min(tip, fork+int32(min(int(m.Max), maxRequest)))
+	end := min(tip, fork+int32(min(int(m.Max), maxAnswer)))
 	if end <= fork {
 		return
 	}
