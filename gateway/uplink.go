@@ -164,7 +164,7 @@ func (g *Gateway) onTx(ctx context.Context, in traffic.Incoming, m link.Tx) {
 		return
 	case seen && rec.res.Status != p2p.TxUnknown && now.Sub(rec.at) < pushMemory:
 		g.mu.Unlock()
-		g.ack(rec.res)
+		g.ack(rec.res, wid)
 		return
 	case g.pending >= maxPending:
 		g.mu.Unlock()
@@ -229,7 +229,7 @@ func (g *Gateway) push(ctx context.Context, tx *wire.MsgTx, delay time.Duration)
 	res = r
 	g.count(func(c *Counters) { c.TxsPushed++ })
 	g.log.Info("gateway: radio transaction pushed", "txid", id, "outcome", res.String())
-	g.ack(res)
+	g.ack(res, tx.WitnessHash())
 }
 
 // wait waits d on the gateway's clock; false when ctx ends first.
@@ -250,10 +250,11 @@ func (g *Gateway) wait(ctx context.Context, d time.Duration) bool {
 // ack sends the acknowledgement of a push outcome on the two-way radios
 // assigned acknowledgements (a one-way radio's listeners cannot have sent
 // the transaction); an unknown outcome gets none (the sender will repeat
-// and the gateway push again).
-func (g *Gateway) ack(res p2p.TxResult) {
-	a := link.TxAck{}
-	copy(a.ShortID[:], res.TxID[:link.ShortIDSize])
+// and the gateway push again). The acknowledgement names the transaction
+// by its wtxid, so that the outcome of a copy with a broken signature
+// (same txid) is not taken for the genuine transaction's.
+func (g *Gateway) ack(res p2p.TxResult, wtxid chainhash.Hash) {
+	a := link.TxAck{ShortID: shortID(wtxid)}
 	switch res.Status {
 	case p2p.TxAccepted:
 		a.Status = link.AckAccepted

@@ -15,6 +15,7 @@ import (
 	"github.com/altnet/altnet/radio/medium"
 	"github.com/altnet/altnet/radio/simdriver"
 	"github.com/altnet/altnet/radio/traffic"
+	"github.com/altnet/altnet/txqueue"
 	"github.com/btcsuite/btcd/chaincfg/chainhash"
 	"github.com/btcsuite/btcd/wire"
 )
@@ -266,6 +267,55 @@ func TestBrokenTwinDoesNotStandForTheTransaction(t *testing.T) {
 		synctest.Wait()
 		if st := g.Status(); !w.node.InMempool(good.TxHash()) || st.Counters.TxsPushed != 2 {
 			t.Fatalf("genuine transaction in the mempool: %v; counters %+v", w.node.InMempool(good.TxHash()), st.Counters)
+		}
+	})
+}
+
+// TestTwinsAcknowledgedApart: acknowledgements name the wtxid, so a
+// sender whose genuine transaction is queued is not told "rejected" by
+// the acknowledgement of a copy with a broken signature (same txid) that
+// someone else transmitted first; it gets its own "accepted".
+func TestTwinsAcknowledgedApart(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		w := newWorld(t)
+		w.node.Mine(102)
+		upChain, sndChain := w.chain("up"), w.chain("snd")
+		w.start()
+		w.wg.Go(func() { w.node.Follow(w.ctx, upChain.PeerView()) })
+		up, snd, mallory := w.driver("up", radio.TwoWay), w.driver("snd", radio.TwoWay), w.driver("mallory", radio.TransmitOnly)
+		w.air.ConnectBoth("snd", "up", medium.Link{})
+		w.air.Connect("mallory", "up", medium.Link{})
+		q, _, err := txqueue.Open(t.TempDir())
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { q.Close() })
+		w.run("up", Options{Roles: Roles{Uplink: true}, Chain: upChain, Node: w.node, MaxDelay: -1,
+			Drivers: []Driver{{Driver: up}}})
+		op, v, err := w.node.Coinbase(1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		good, err := w.key.Spend(op, v, 1000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		twin, err := wallet.BreakSignature(good)
+		if err != nil {
+			t.Fatal(err)
+		}
+		transmit(t, mallory, twin)
+		time.Sleep(time.Minute)
+		if _, err := q.Add(rawOf(t, good), "", w.clk.Now()); err != nil {
+			t.Fatal(err)
+		}
+		w.run("snd", Options{Roles: Roles{Sender: true}, Chain: sndChain, Queue: q, Drivers: []Driver{{Driver: snd}}})
+		w.waitFor(time.Hour, "the genuine transaction was not acknowledged", func() bool {
+			e, _ := q.Get(good.TxHash())
+			return e.State.Final()
+		})
+		if e, _ := q.Get(good.TxHash()); e.State != txqueue.Accepted {
+			t.Fatalf("genuine transaction ended %+v", e)
 		}
 	})
 }

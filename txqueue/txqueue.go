@@ -68,7 +68,10 @@ func (s State) Final() bool { return s != Queued }
 
 // Entry is one queued transaction.
 type Entry struct {
-	TxID  chainhash.Hash
+	TxID chainhash.Hash
+	// WTxID is the hash with the witness, derived from Raw (not stored):
+	// acknowledgements name a transaction by it.
+	WTxID chainhash.Hash
 	Raw   []byte
 	Via   string // the radio to send it on; empty for every radio assigned txs
 	Added time.Time
@@ -162,7 +165,7 @@ func (q *Queue) Add(raw []byte, via string, now time.Time) (Entry, error) {
 	if err != nil {
 		return Entry{}, err
 	}
-	e := Entry{TxID: tx.TxHash(), Raw: slices.Clone(raw), Via: via, Added: now.UTC(), State: Queued}
+	e := Entry{TxID: tx.TxHash(), WTxID: tx.WitnessHash(), Raw: slices.Clone(raw), Via: via, Added: now.UTC(), State: Queued}
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	if old, ok := q.m[e.TxID]; ok {
@@ -204,13 +207,13 @@ func (q *Queue) Get(id chainhash.Hash) (Entry, bool) {
 	return e, ok
 }
 
-// Find returns the entry whose txid starts with the given bytes of the
+// Find returns the entry whose wtxid starts with the given bytes of the
 // internal-order hash (a radio acknowledgement carries such a short id).
 func (q *Queue) Find(prefix []byte) (Entry, bool) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	for id, e := range q.m {
-		if bytes.HasPrefix(id[:], prefix) {
+	for _, e := range q.m {
+		if bytes.HasPrefix(e.WTxID[:], prefix) {
 			return e, true
 		}
 	}
@@ -341,7 +344,7 @@ func decodeEntry(b []byte, id chainhash.Hash) (Entry, error) {
 	if fe.Attempts < 0 {
 		return Entry{}, fmt.Errorf("negative attempts %d", fe.Attempts)
 	}
-	return Entry{TxID: id, Raw: raw, Via: fe.Via, Added: fe.Added, Attempts: fe.Attempts, LastSent: fe.LastSent,
+	return Entry{TxID: id, WTxID: tx.WitnessHash(), Raw: raw, Via: fe.Via, Added: fe.Added, Attempts: fe.Attempts, LastSent: fe.LastSent,
 		State: fe.State, Code: fe.Code, Reason: fe.Reason, Done: fe.Done}, nil
 }
 

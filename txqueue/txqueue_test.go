@@ -236,3 +236,35 @@ func TestOpenKeepsAnotherWritersTempFile(t *testing.T) {
 		t.Fatalf("stale temporary file kept when nobody else had the queue open: %v", err)
 	}
 }
+
+// TestFindByWitnessHash: acknowledgements name a transaction by the first
+// bytes of its wtxid; for a transaction with a witness that differs from
+// the txid, and Find must not match the txid's bytes.
+func TestFindByWitnessHash(t *testing.T) {
+	q := open(t, t.TempDir())
+	tx := wire.NewMsgTx(2)
+	tx.AddTxIn(wire.NewTxIn(wire.NewOutPoint(&chainhash.Hash{4}, 1), nil, wire.TxWitness{{1, 2, 3}, {4}}))
+	tx.AddTxOut(wire.NewTxOut(5000, []byte{0x51}))
+	var b bytes.Buffer
+	if err := tx.Serialize(&b); err != nil {
+		t.Fatal(err)
+	}
+	e, err := q.Add(b.Bytes(), "", t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e.WTxID != tx.WitnessHash() || e.WTxID == e.TxID {
+		t.Fatalf("entry wtxid %v, txid %v", e.WTxID, e.TxID)
+	}
+	if _, ok := q.Find(e.TxID[:8]); ok {
+		t.Fatal("Find matched the txid")
+	}
+	if f, ok := q.Find(e.WTxID[:8]); !ok || f.TxID != e.TxID {
+		t.Fatal("Find by the wtxid's first bytes failed")
+	}
+	q.Close()
+	reopened := open(t, q.dir)
+	if f, ok := reopened.Find(e.WTxID[:8]); !ok || f.WTxID != e.WTxID {
+		t.Fatal("wtxid not derived again after reopening")
+	}
+}

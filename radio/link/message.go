@@ -179,7 +179,9 @@ func (s AckStatus) String() string {
 }
 
 // TxAck acknowledges a transaction heard over radio. ShortID is the first
-// 8 bytes of the txid in internal byte order (as hashed, not as displayed).
+// 8 bytes of the transaction's wtxid (its txid when it has no witness) in
+// internal byte order (as hashed, not as displayed): a copy with a broken
+// signature shares the txid, not the wtxid.
 // Reason is a BIP 61 reject code (0x01 malformed, 0x10 invalid, 0x11
 // obsolete, 0x12 duplicate, 0x40 nonstandard, 0x41 dust, 0x42 insufficient
 // fee, 0x43 checkpoint) when Status is AckRejected, and zero otherwise.
