@@ -307,6 +307,12 @@ func (g *Gateway) Run(ctx context.Context) error {
 	if g.carousel {
 		g.fillCarousel()
 	}
+	if tip := g.chain.Tip(); g.o.Roles.Uplink && tip.Height > g.base {
+		// Announce where the chain stands at once: a two-way receiver
+		// that is behind asks for what it lacks without waiting for the
+		// next block.
+		g.sendTip(tip)
+	}
 	wg.Go(func() { g.followChain(ctx, sub) })
 	if g.o.Roles.Receiver {
 		wg.Go(func() { g.followUpRequests(ctx) })

@@ -106,12 +106,11 @@ func TestFalseTipClaimStopsAsking(t *testing.T) {
 		w.start()
 		w.wg.Go(func() { w.node.Follow(w.ctx, upChain.PeerView()) })
 		w.waitFor(time.Minute, "the uplink did not follow its node", func() bool { return sameTip(upChain, w.node) })
-		w.run("up", Options{Roles: Roles{Uplink: true}, Chain: upChain,
-			Drivers: []Driver{{Driver: w.driver("up", radio.TwoWay)}}})
-		rx := w.run("rx", Options{Roles: Roles{Receiver: true}, Chain: rxChain,
-			Drivers: []Driver{{Driver: w.driver("rx", radio.TwoWay)}}})
-		liar := w.driver("liar", radio.TransmitOnly)
+		up, rxd, liar := w.driver("up", radio.TwoWay), w.driver("rx", radio.TwoWay), w.driver("liar", radio.TransmitOnly)
 		w.air.ConnectBoth("up", "rx", medium.Link{})
+		w.run("up", Options{Roles: Roles{Uplink: true}, Chain: upChain, Drivers: []Driver{{Driver: up}}})
+		rx := w.run("rx", Options{Roles: Roles{Receiver: true}, Chain: rxChain, Drivers: []Driver{{Driver: rxd}}})
+		time.Sleep(time.Minute)
 		w.node.Mine(1)
 		w.waitFor(10*time.Minute, "the receiver did not catch up", func() bool { return sameTip(rxChain, w.node) })
 
