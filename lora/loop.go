@@ -208,14 +208,7 @@ func (d *Dev) deliver(f radio.Frame) {
 // Receive returns the next frame that passed its CRC. It blocks until one
 // arrives, ctx is done or the driver is closed (radio.ErrClosed).
 func (d *Dev) Receive(ctx context.Context) (radio.Frame, error) {
-	select {
-	case f := <-d.rx:
-		return f, nil
-	case <-ctx.Done():
-		return radio.Frame{}, ctx.Err()
-	case <-d.done:
-		return radio.Frame{}, radio.ErrClosed
-	}
+	return radio.ReceiveFrom(ctx, d.rx, d.done)
 }
 
 // waitIRQ waits until one of want is set in RegIrqFlags, woken by DIO

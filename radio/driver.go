@@ -165,3 +165,16 @@ func (e *BudgetError) Error() string {
 
 // Is makes errors.Is(err, ErrBudget) true for every *BudgetError.
 func (e *BudgetError) Is(target error) bool { return target == ErrBudget }
+
+// ReceiveFrom is the Receive of a driver that queues its frames on rx and
+// closes done when it closes: the next frame, ctx's error, or ErrClosed.
+func ReceiveFrom(ctx context.Context, rx <-chan Frame, done <-chan struct{}) (Frame, error) {
+	select {
+	case f := <-rx:
+		return f, nil
+	case <-ctx.Done():
+		return Frame{}, ctx.Err()
+	case <-done:
+		return Frame{}, ErrClosed
+	}
+}

@@ -1,6 +1,7 @@
 package radio
 
 import (
+	"context"
 	"errors"
 	"testing"
 )
@@ -80,5 +81,22 @@ func TestNotifierUncomparableErrors(t *testing.T) {
 	n.Set(Up, nil, t0) // no change, no event
 	if got := len(n.Events()); got != 5 {
 		t.Fatalf("%d events, want 5 (each failure with a new error, then up)", got)
+	}
+}
+
+func TestReceiveFrom(t *testing.T) {
+	rx, done := make(chan Frame, 1), make(chan struct{})
+	rx <- Frame{Driver: "lora0"}
+	if f, err := ReceiveFrom(context.Background(), rx, done); err != nil || f.Driver != "lora0" {
+		t.Fatalf("queued frame: %+v, %v", f, err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := ReceiveFrom(ctx, rx, done); !errors.Is(err, context.Canceled) {
+		t.Fatalf("cancelled context: %v", err)
+	}
+	close(done)
+	if _, err := ReceiveFrom(context.Background(), rx, done); !errors.Is(err, ErrClosed) {
+		t.Fatalf("closed driver: %v", err)
 	}
 }

@@ -149,14 +149,7 @@ func (d *Driver) WaitUp(ctx context.Context) error {
 
 // Receive implements radio.Driver.
 func (d *Driver) Receive(ctx context.Context) (radio.Frame, error) {
-	select {
-	case f := <-d.rx:
-		return f, nil
-	case <-ctx.Done():
-		return radio.Frame{}, ctx.Err()
-	case <-d.done:
-		return radio.Frame{}, radio.ErrClosed
-	}
+	return radio.ReceiveFrom(ctx, d.rx, d.done)
 }
 
 // Close implements radio.Driver: it stops reconnecting, closes the link

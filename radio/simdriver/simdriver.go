@@ -209,14 +209,7 @@ func (d *Driver) deliver(r medium.Reception) {
 
 // Receive returns the next frame heard.
 func (d *Driver) Receive(ctx context.Context) (radio.Frame, error) {
-	select {
-	case f := <-d.rx:
-		return f, nil
-	case <-ctx.Done():
-		return radio.Frame{}, ctx.Err()
-	case <-d.done:
-		return radio.Frame{}, radio.ErrClosed
-	}
+	return radio.ReceiveFrom(ctx, d.rx, d.done)
 }
 
 // State returns the driver's state.
