@@ -110,8 +110,11 @@ func decodeHello(b []byte) (hello, error) {
 	if len(b) < 1 || len(b) < 1+int(b[0])+7+budgetSize {
 		return hello{}, fmt.Errorf("%w: hello of %d bytes", ErrProtocol, len(b))
 	}
-	h := hello{name: string(b[1 : 1+b[0]])}
-	b = b[1+b[0]:]
+	// The name's end as an int: 1+b[0] in byte arithmetic wraps to 0 for a
+	// 255-byte name (found by FuzzPipeMessages).
+	end := 1 + int(b[0])
+	h := hello{name: string(b[1:end])}
+	b = b[end:]
 	h.caps = radio.Capabilities{Direction: radio.Direction(b[0]), MTU: int(binary.LittleEndian.Uint16(b[1:])),
 		BitRate: int(binary.LittleEndian.Uint32(b[3:]))}
 	var err error
