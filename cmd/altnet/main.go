@@ -66,6 +66,7 @@ func rootCommand() *command {
 			runCommand(),
 			statusCommand(),
 			txCommand(),
+			probeCommand(),
 			simCommand(),
 			headersCommand(),
 			loraCommand(),
