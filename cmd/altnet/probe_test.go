@@ -23,7 +23,9 @@ func TestProbe(t *testing.T) {
 	}
 	var stdout, stderr syncBuffer
 	done := make(chan int)
-	go func() { done <- run(t.Context(), []string{"probe", "--config", path, "--listen", "3s", "vhf"}, nil, &stdout, &stderr) }()
+	go func() {
+		done <- run(t.Context(), []string{"probe", "--config", path, "--listen", "3s", "vhf"}, nil, &stdout, &stderr)
+	}()
 	c := <-conns
 	var stream []byte
 	for _, dst := range []string{"ALTNET", "APRS"} {
