@@ -23,11 +23,8 @@ func (g gate) Announce() { <-g.open }
 func TestCarouselAfterMissedChainEvents(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		w := newWorld(t)
-		w.node.Mine(20)
-		upChain, rxChain := w.chain("up"), w.chain("rx")
-		w.start()
-		w.wg.Go(func() { w.node.Follow(w.ctx, upChain.PeerView()) })
-		w.waitFor(time.Minute, "the uplink did not follow its node", func() bool { return sameTip(upChain, w.node) })
+		upChain, cs := w.followingUplink(20, "rx")
+		rxChain := cs[0]
 		held := gate{open: make(chan struct{})}
 		w.run("up", Options{Roles: Roles{Uplink: true, Receiver: true}, Chain: upChain, Announcer: held,
 			Drivers: []Driver{{Driver: w.driver("up", radio.TransmitOnly), Carousel: true, CarouselGap: 10 * time.Second}}})

@@ -117,6 +117,40 @@ func (w *bed) run(name string, o Options) *Gateway {
 	return g
 }
 
+// followingUplink mines blocks on the node, opens an uplink chain and one
+// more chain per name in others, starts the world, and returns once the
+// uplink's chain follows the node.
+func (w *world) followingUplink(blocks int, others ...string) (*headers.Chain, []*headers.Chain) {
+	w.t.Helper()
+	w.node.Mine(blocks)
+	up := w.chain("up")
+	var cs []*headers.Chain
+	for _, name := range others {
+		cs = append(cs, w.chain(name))
+	}
+	w.start()
+	w.wg.Go(func() { w.node.Follow(w.ctx, up.PeerView()) })
+	w.waitFor(time.Minute, "the uplink did not follow its node", func() bool { return sameTip(up, w.node) })
+	return up, cs
+}
+
+// spendAndTwin returns a spend of the coinbase at height to the world's
+// key and a copy of it with a broken signature (same txid, other wtxid).
+func (w *world) spendAndTwin(height int32) (good, twin *wire.MsgTx) {
+	w.t.Helper()
+	op, v, err := w.node.Coinbase(height)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	if good, err = w.key.Spend(op, v, 1000); err != nil {
+		w.t.Fatal(err)
+	}
+	if twin, err = wallet.BreakSignature(good); err != nil {
+		w.t.Fatal(err)
+	}
+	return good, twin
+}
+
 // queue opens a transaction queue in a temporary folder.
 func (w *bed) queue() *txqueue.Queue {
 	w.t.Helper()

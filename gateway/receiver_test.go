@@ -31,11 +31,8 @@ func TestTwoWayReceiverCatchesUpByRequest(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
 				w := newWorld(t)
-				w.node.Mine(40)
-				upChain, rxChain := w.chain("up"), w.chain("rx")
-				w.start()
-				w.wg.Go(func() { w.node.Follow(w.ctx, upChain.PeerView()) })
-				w.waitFor(time.Minute, "the uplink did not follow its node", func() bool { return sameTip(upChain, w.node) })
+				upChain, cs := w.followingUplink(40, "rx")
+				rxChain := cs[0]
 				up := w.run("up", Options{Roles: Roles{Uplink: true}, Chain: upChain,
 					Drivers: []Driver{{Driver: w.driver("up", radio.TwoWay)}}})
 				rx := w.run("rx", Options{Roles: Roles{Receiver: true}, Chain: rxChain, Assignment: tt.assignment,
@@ -73,11 +70,8 @@ func TestTwoWayReceiverCatchesUpByRequest(t *testing.T) {
 func TestFarBehindReceiverAsksInPieces(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		w := newWorld(t)
-		w.node.Mine(600)
-		upChain, rxChain := w.chain("up"), w.chain("rx")
-		w.start()
-		w.wg.Go(func() { w.node.Follow(w.ctx, upChain.PeerView()) })
-		w.waitFor(time.Minute, "the uplink did not follow its node", func() bool { return sameTip(upChain, w.node) })
+		upChain, cs := w.followingUplink(600, "rx")
+		rxChain := cs[0]
 		up := w.run("up", Options{Roles: Roles{Uplink: true}, Chain: upChain,
 			Drivers: []Driver{{Driver: w.driver("up", radio.TwoWay)}}})
 		rx := w.run("rx", Options{Roles: Roles{Receiver: true}, Chain: rxChain,
@@ -101,11 +95,8 @@ func TestFarBehindReceiverAsksInPieces(t *testing.T) {
 func TestFalseTipClaimStopsAsking(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		w := newWorld(t)
-		w.node.Mine(20)
-		upChain, rxChain := w.chain("up"), w.chain("rx")
-		w.start()
-		w.wg.Go(func() { w.node.Follow(w.ctx, upChain.PeerView()) })
-		w.waitFor(time.Minute, "the uplink did not follow its node", func() bool { return sameTip(upChain, w.node) })
+		upChain, cs := w.followingUplink(20, "rx")
+		rxChain := cs[0]
 		up, rxd, liar := w.driver("up", radio.TwoWay), w.driver("rx", radio.TwoWay), w.driver("liar", radio.TransmitOnly)
 		w.air.ConnectBoth("up", "rx", medium.Link{})
 		w.run("up", Options{Roles: Roles{Uplink: true}, Chain: upChain, Drivers: []Driver{{Driver: up}}})

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/altnet/altnet/compress"
-	"github.com/altnet/altnet/internal/wallet"
 	"github.com/altnet/altnet/p2p"
 	"github.com/altnet/altnet/radio"
 	"github.com/altnet/altnet/radio/link"
@@ -248,18 +247,7 @@ func TestBrokenTwinDoesNotStandForTheTransaction(t *testing.T) {
 		w.air.ConnectBoth("snd", "up", medium.Link{})
 		g := w.run("up", Options{Roles: Roles{Uplink: true}, Chain: c, Node: w.node, MaxDelay: -1,
 			Drivers: []Driver{{Driver: up}}})
-		op, v, err := w.node.Coinbase(1)
-		if err != nil {
-			t.Fatal(err)
-		}
-		good, err := w.key.Spend(op, v, 1000)
-		if err != nil {
-			t.Fatal(err)
-		}
-		twin, err := wallet.BreakSignature(good)
-		if err != nil {
-			t.Fatal(err)
-		}
+		good, twin := w.spendAndTwin(1)
 		transmit(t, snd, twin)
 		time.Sleep(time.Minute)
 		transmit(t, snd, good)
@@ -292,18 +280,7 @@ func TestTwinsAcknowledgedApart(t *testing.T) {
 		t.Cleanup(func() { q.Close() })
 		w.run("up", Options{Roles: Roles{Uplink: true}, Chain: upChain, Node: w.node, MaxDelay: -1,
 			Drivers: []Driver{{Driver: up}}})
-		op, v, err := w.node.Coinbase(1)
-		if err != nil {
-			t.Fatal(err)
-		}
-		good, err := w.key.Spend(op, v, 1000)
-		if err != nil {
-			t.Fatal(err)
-		}
-		twin, err := wallet.BreakSignature(good)
-		if err != nil {
-			t.Fatal(err)
-		}
+		good, twin := w.spendAndTwin(1)
 		transmit(t, mallory, twin)
 		time.Sleep(time.Minute)
 		if _, err := q.Add(rawOf(t, good), "", w.clk.Now()); err != nil {
