@@ -292,7 +292,9 @@ func (c *Client) onConnected(remote *wire.MsgVersion) {
 // is disconnected the transaction waits in a bounded queue (MaxQueuedTxs;
 // ErrQueueFull beyond) and is pushed on the next connection; a push cut
 // short by a disconnection starts again on the next one. Pushing the same
-// txid twice joins the first push. SendTx returns ctx.Err() when ctx ends
+// transaction (same wtxid) twice joins the first push; a witness variant
+// (same txid, other wtxid) is pushed on its own once the first push has
+// ended, and gets its own outcome. SendTx returns ctx.Err() when ctx ends
 // first, which also drops the transaction from the queue.
 func (c *Client) SendTx(ctx context.Context, tx *wire.MsgTx) (TxResult, error) {
 	e, err := c.queue.add(tx)

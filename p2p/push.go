@@ -31,7 +31,9 @@ type push struct {
 }
 
 // announceQueued sends one inv for every queued transaction this
-// connection has not announced yet.
+// connection has not announced yet. A witness variant of a transaction in
+// flight (same txid) waits until that push ends: the node's answers name
+// only the txid.
 func (s *session) announceQueued() error {
 	inv := wire.NewMsgInv()
 	now := s.clock.Now()
@@ -79,7 +81,9 @@ func (s *session) onGetData(m *wire.MsgGetData) error {
 }
 
 // onTx takes the node's answer to a probe: the transaction is in its
-// mempool.
+// mempool. A copy with another witness than ours (same txid) means the
+// node held that variant already: the spend is in the mempool, ours was not
+// what put it there.
 func (s *session) onTx(m *wire.MsgTx) {
 	txid := m.TxHash()
 	ps := s.pushes[txid]
@@ -87,7 +91,7 @@ func (s *session) onTx(m *wire.MsgTx) {
 		return
 	}
 	status := TxAccepted
-	if ps.stage == probing {
+	if ps.stage == probing || m.WitnessHash() != ps.e.wtxid {
 		status = TxAlreadyKnown
 	}
 	s.finish(ps, TxResult{TxID: txid, Status: status})
@@ -144,6 +148,10 @@ func (s *session) txDeadlines() error {
 		if now.Before(ps.deadline) {
 			continue
 		}
+		if !s.c.queue.queued(ps.e) {
+			s.forget(ps) // its caller gave up
+			continue
+		}
 		if ps.stage != announced {
 			s.finish(ps, TxResult{TxID: txid, Status: TxUnknown})
 			continue
@@ -160,23 +168,27 @@ func (s *session) txDeadlines() error {
 
 // finish ends a push with res.
 func (s *session) finish(ps *push, res TxResult) {
-	delete(s.pushes, ps.e.txid)
 	s.c.queue.complete(ps.e, res)
 	s.c.log.Info("p2p: transaction outcome", "txid", res.TxID, "status", res.Status,
 		"code", res.Code, "reason", res.Reason)
+	s.forget(ps)
+}
+
+// forget ends a push on this connection. A push whose caller gave up stays
+// until its deadline, so that the node's late answers about that txid are
+// not taken for a witness variant's; forget then wakes the variants that
+// waited for the txid to be free.
+func (s *session) forget(ps *push) {
+	delete(s.pushes, ps.e.txid)
+	s.c.queue.wake()
 	s.armTxTimer()
 }
 
-// armTxTimer points the timer at the earliest push deadline. Pushes whose
-// entry left the queue (the caller gave up) are dropped here.
+// armTxTimer points the timer at the earliest push deadline.
 func (s *session) armTxTimer() {
 	s.txTimer.Stop()
 	var first time.Time
-	for txid, ps := range s.pushes {
-		if !s.c.queue.queued(ps.e) {
-			delete(s.pushes, txid)
-			continue
-		}
+	for _, ps := range s.pushes {
 		if first.IsZero() || ps.deadline.Before(first) {
 			first = ps.deadline
 		}

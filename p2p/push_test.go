@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net"
 	"strings"
+	"sync"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -208,6 +209,171 @@ func (n *forgetfulNode) handle(p *peerConn, m wire.Message) error {
 	case *wire.MsgTx:
 		n.unsolicited++
 		n.mempool[m.TxHash()] = m
+	case *wire.MsgGetData:
+		for _, iv := range m.InvList {
+			var reply wire.Message = wire.NewMsgNotFound()
+			if tx := n.mempool[iv.Hash]; tx != nil {
+				reply = tx
+			} else {
+				_ = reply.(*wire.MsgNotFound).AddInvVect(iv)
+			}
+			if err := p.send(reply); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// TestWitnessVariantsPushedApart: two transactions with the same txid and
+// different witnesses (a genuine spend and a copy with a broken signature
+// that someone else transmitted) are pushed one after the other, and each
+// gets its own outcome. The node's messages name only the txid, so a
+// shared push would hand the copy's "rejected" to the genuine transaction.
+func TestWitnessVariantsPushedApart(t *testing.T) {
+	genuine := sampleTx(5)
+	broken := sampleTx(5)
+	broken.TxIn[0].Witness = wire.TxWitness{{0xff}, {2}} // the node's "bad signature"
+	if genuine.TxHash() != broken.TxHash() || genuine.WitnessHash() == broken.WitnessHash() {
+		t.Fatal("the test needs two witness variants of one transaction")
+	}
+	tests := []struct {
+		name string
+		// node
+		remembersRejects bool
+		mempool          []*wire.MsgTx
+		// pushes, in this order, at once
+		push []*wire.MsgTx
+		want []TxStatus
+		// node's view afterwards
+		invs int
+	}{
+		{
+			// btcd ignores a rejected txid (inv and unsolicited tx alike)
+			// until the next block: the genuine one ends unknown, not
+			// rejected, and the sender repeats it later.
+			name: "btcd, broken first", remembersRejects: true,
+			push: []*wire.MsgTx{broken, genuine}, want: []TxStatus{TxRejected, TxUnknown}, invs: 2,
+		},
+		{
+			// Bitcoin Core remembers a witness failure by wtxid only.
+			name: "node that forgets rejects, broken first",
+			push: []*wire.MsgTx{broken, genuine}, want: []TxStatus{TxRejected, TxAccepted}, invs: 2,
+		},
+		{
+			// once the genuine one is in, the copy finds it there
+			name: "genuine first", remembersRejects: true,
+			push: []*wire.MsgTx{genuine, broken}, want: []TxStatus{TxAccepted, TxAlreadyKnown}, invs: 2,
+		},
+		{
+			name: "node holds the genuine one", remembersRejects: true, mempool: []*wire.MsgTx{genuine},
+			push: []*wire.MsgTx{broken}, want: []TxStatus{TxAlreadyKnown}, invs: 1,
+		},
+		{
+			// the same transaction twice is one push
+			name: "same wtxid joins",
+			push: []*wire.MsgTx{genuine, genuine}, want: []TxStatus{TxAccepted, TxAccepted}, invs: 1,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				node := &mempoolNode{remembersRejects: tt.remembersRejects, mempool: map[chainhash.Hash]*wire.MsgTx{}, rejected: map[chainhash.Hash]bool{}}
+				for _, tx := range tt.mempool {
+					node.mempool[tx.TxHash()] = tx
+				}
+				client, stop := clientWithNode(t, newMemChain(regtest), node.serve)
+				results := make([]TxResult, len(tt.push))
+				var wg sync.WaitGroup
+				for i, tx := range tt.push {
+					wg.Go(func() {
+						res, err := client.SendTx(context.Background(), tx)
+						if err != nil {
+							t.Errorf("push %d: %v", i, err)
+						}
+						results[i] = res
+					})
+					synctest.Wait() // queued in this order, while the first is in flight
+				}
+				wg.Wait()
+				stop()
+				for i, res := range results {
+					if res.Status != tt.want[i] {
+						t.Errorf("push %d (wtxid %.8s…) = %v, want %v", i, tt.push[i].WitnessHash(), res, tt.want[i])
+					}
+				}
+				if node.invs != tt.invs {
+					t.Errorf("node saw %d inv, want %d", node.invs, tt.invs)
+				}
+			})
+		})
+	}
+}
+
+// mempoolNode serves one connection like btcd's transaction handling: it
+// requests announced transactions it neither holds nor rejected, validates
+// what it receives (a witness starting with 0xff is a bad signature:
+// reject 0x10; a txid already held: reject 0x12), and answers getdata from
+// its mempool or with notfound. It takes a second to answer an inv, so
+// that pushes queued together overlap. With remembersRejects it ignores a rejected
+// txid from then on, as btcd does until the next block.
+type mempoolNode struct {
+	remembersRejects bool
+	mempool          map[chainhash.Hash]*wire.MsgTx
+	rejected         map[chainhash.Hash]bool
+	invs             int
+}
+
+func (n *mempoolNode) serve(ln *pipeListener) error {
+	p, err := acceptNode(ln, 0)
+	if err != nil {
+		return err
+	}
+	defer p.close()
+	for {
+		select {
+		case <-p.errs:
+			return nil
+		case m := <-p.msgs:
+			if err := n.handle(p, m); err != nil {
+				return err
+			}
+		}
+	}
+}
+
+func (n *mempoolNode) handle(p *peerConn, m wire.Message) error {
+	switch m := m.(type) {
+	case *wire.MsgInv:
+		n.invs++
+		time.Sleep(time.Second) // a busy node: the next push is queued meanwhile
+		want := wire.NewMsgGetData()
+		for _, iv := range m.InvList {
+			if n.mempool[iv.Hash] == nil && !n.rejected[iv.Hash] {
+				_ = want.AddInvVect(wire.NewInvVect(wire.InvTypeWitnessTx, &iv.Hash))
+			}
+		}
+		if len(want.InvList) > 0 {
+			return p.send(want)
+		}
+	case *wire.MsgTx:
+		txid := m.TxHash()
+		switch {
+		case n.rejected[txid]:
+		case n.mempool[txid] != nil:
+			rej := wire.NewMsgReject(wire.CmdTx, wire.RejectDuplicate, "already have transaction "+txid.String())
+			rej.Hash = txid
+			return p.send(rej)
+		case m.TxIn[0].Witness[0][0] == 0xff:
+			if n.remembersRejects {
+				n.rejected[txid] = true
+			}
+			rej := wire.NewMsgReject(wire.CmdTx, wire.RejectInvalid, "signature not valid")
+			rej.Hash = txid
+			return p.send(rej)
+		default:
+			n.mempool[txid] = m
+		}
 	case *wire.MsgGetData:
 		for _, iv := range m.InvList {
 			var reply wire.Message = wire.NewMsgNotFound()

@@ -26,7 +26,9 @@ const (
 	// from its mempool.
 	TxAccepted
 	// TxAlreadyKnown: the node did not ask for the transaction but served it
-	// from its mempool: someone else delivered it first.
+	// from its mempool: someone else delivered it first. The node's copy may
+	// carry another witness (same txid, other wtxid); it spends and pays
+	// exactly the same.
 	TxAlreadyKnown
 	// TxRejected: the node sent a reject message (btcd does; Bitcoin Core
 	// stopped in 0.20). TxResult.Code and Reason say why.
@@ -81,10 +83,14 @@ var (
 	ErrInvalidTx = errors.New("p2p: transaction not pushable")
 )
 
-// txEntry is one queued transaction and its waiters.
+// txEntry is one queued transaction and its waiters. The node's messages
+// (inv, getdata, reject, notfound) name a transaction by txid, so entries
+// that share a txid (witness variants) are pushed one after the other on a
+// connection; entries are told apart by wtxid.
 type txEntry struct {
 	tx      *wire.MsgTx
 	txid    chainhash.Hash
+	wtxid   chainhash.Hash
 	done    chan struct{} // closed when res is set
 	res     TxResult
 	waiters int
@@ -111,7 +117,10 @@ func newTxQueue(max int) *txQueue {
 	return &txQueue{max: max, notify: make(chan struct{}, 1)}
 }
 
-// add queues tx, or joins the entry already queued with the same txid.
+// add queues tx, or joins the entry already queued with the same wtxid. A
+// witness variant of a queued transaction (same txid, other wtxid) gets an
+// entry of its own: a copy with a broken signature that someone else
+// transmitted must not hand its verdict to the genuine transaction.
 func (q *txQueue) add(tx *wire.MsgTx) (*txEntry, error) {
 	if len(tx.TxIn) == 0 || len(tx.TxOut) == 0 {
 		return nil, fmt.Errorf("%w: %d inputs, %d outputs", ErrInvalidTx, len(tx.TxIn), len(tx.TxOut))
@@ -119,11 +128,11 @@ func (q *txQueue) add(tx *wire.MsgTx) (*txEntry, error) {
 	if n := tx.SerializeSize(); n > MaxTxSize {
 		return nil, fmt.Errorf("%w: %d bytes, limit %d", ErrInvalidTx, n, MaxTxSize)
 	}
-	txid := tx.TxHash()
+	txid, wtxid := tx.TxHash(), tx.WitnessHash()
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	for _, e := range q.entries {
-		if e.txid == txid {
+		if e.wtxid == wtxid {
 			e.waiters++
 			return e, nil
 		}
@@ -131,13 +140,18 @@ func (q *txQueue) add(tx *wire.MsgTx) (*txEntry, error) {
 	if len(q.entries) >= q.max {
 		return nil, fmt.Errorf("%w: %d waiting", ErrQueueFull, len(q.entries))
 	}
-	e := &txEntry{tx: tx.Copy(), txid: txid, done: make(chan struct{}), waiters: 1}
+	e := &txEntry{tx: tx.Copy(), txid: txid, wtxid: wtxid, done: make(chan struct{}), waiters: 1}
 	q.entries = append(q.entries, e)
+	q.wake()
+	return e, nil
+}
+
+// wake tells the connection that there may be entries to announce.
+func (q *txQueue) wake() {
 	select {
 	case q.notify <- struct{}{}:
 	default:
 	}
-	return e, nil
 }
 
 // pending returns the queued entries, oldest first.
