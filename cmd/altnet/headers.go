@@ -25,6 +25,7 @@ func headersCommand() *command {
 		summary: "import, inspect and verify the header store",
 		subs: []*command{
 			headersImportCommand(),
+			headersExportCommand(),
 			headersTipCommand(),
 			headersGetCommand(),
 			headersVerifyCommand(),
@@ -207,6 +208,110 @@ func importHeaders(e *env, c *headers.Chain, hs []wire.BlockHeader, name string)
 	prog.done()
 	tip := c.Tip()
 	fmt.Fprintf(e.stdout, "imported %d headers (%d already known); tip %d %s\n", added, known, tip.Height, tip.Hash)
+	return nil
+}
+
+// headersExportFlags are export's own flags.
+type headersExportFlags struct {
+	headersStoreFlags
+	from, to int
+}
+
+func headersExportCommand() *command {
+	var f headersExportFlags
+	return &command{
+		name:    "export",
+		summary: "write best-chain headers to a file of 80-byte headers, for import elsewhere",
+		usage:   "FILE",
+		long: `Writes the best chain's headers --from..--to (default: everything above the
+store's checkpoint) to FILE as raw 80-byte headers in height order, the
+format 'altnet headers import' reads; FILE - writes to standard output.
+This is how a receiver far behind catches up without radio: export on a
+synced gateway, carry the file over, import on the receiver (whose store
+must hold the parent of the first header: start both from the same
+checkpoint, or export from the receiver's tip + 1). The store is opened
+read-only, so export runs beside a running daemon. FILE is written to a
+temporary name and renamed when complete.`,
+		flags: func(fs *flag.FlagSet) {
+			f.register(fs)
+			fs.IntVar(&f.from, "from", -1, "first height (default: the checkpoint's height + 1)")
+			fs.IntVar(&f.to, "to", -1, "last height (default: the tip)")
+		},
+		run: func(e *env, args []string) error { return runHeadersExport(e, &f, args) },
+	}
+}
+
+func runHeadersExport(e *env, f *headersExportFlags, args []string) error {
+	if len(args) != 1 {
+		return usagef("altnet headers export: want one FILE, or - for standard output (run 'altnet headers export --help')")
+	}
+	c, err := f.open(e, nil, true)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	base, tip := c.Checkpoint().Height, c.Tip().Height
+	from, to := int32(f.from), int32(f.to)
+	if f.from < 0 {
+		from = base + 1
+	}
+	if f.to < 0 {
+		to = tip
+	}
+	if from <= base || to > tip || from > to || f.from > 1<<31-1 || f.to > 1<<31-1 {
+		return usagef("altnet headers export: heights %d..%d not in the store's %d..%d (above its checkpoint %d)", f.from, f.to, base+1, tip, base)
+	}
+	name := args[0]
+	if name == "-" {
+		return exportHeaders(e.ctx, c, from, to, e.stdout)
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(name), "."+filepath.Base(name)+".*")
+	if err != nil {
+		return fmt.Errorf("headers export: %w", err)
+	}
+	defer os.Remove(tmp.Name()) // after the rename: nothing left to remove
+	w := bufio.NewWriterSize(tmp, 1<<16)
+	err = exportHeaders(e.ctx, c, from, to, w)
+	if err == nil {
+		err = w.Flush()
+	}
+	if err == nil {
+		err = tmp.Sync()
+	}
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp.Name(), name)
+	}
+	if err != nil {
+		return fmt.Errorf("headers export: %s: %w", name, err)
+	}
+	last, _ := c.Hash(to)
+	fmt.Fprintf(e.stderr, "exported %d headers, heights %d..%d (last %s), to %s\n", to-from+1, from, to, last, name)
+	return nil
+}
+
+// exportHeaders writes the best chain's headers from..to to w, 2000 at a
+// time.
+func exportHeaders(ctx context.Context, c *headers.Chain, from, to int32, w io.Writer) error {
+	buf := make([]byte, 0, wire.MaxBlockHeadersPerMsg*wire.MaxBlockHeaderPayload)
+	for start := from; start <= to; start += wire.MaxBlockHeadersPerMsg {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		hs, err := c.Headers(start, min(start+wire.MaxBlockHeadersPerMsg-1, to))
+		if err != nil {
+			return fmt.Errorf("headers export: read %d: %w", start, err)
+		}
+		buf = buf[:0]
+		for i := range hs {
+			buf = append(buf, headerBytes(hs[i])...)
+		}
+		if _, err := w.Write(buf); err != nil {
+			return fmt.Errorf("headers export: %w", err)
+		}
+	}
 	return nil
 }
 
