@@ -84,6 +84,11 @@ type Options struct {
 	// (default 16).
 	CarouselDepth int
 	HeadersPerRun int
+	// HeldRunBytes bounds the header runs a receiver holds when they
+	// arrive ahead of its chain, until the runs before them arrive
+	// (default 1 MiB, about 25,000 headers; negative: none are held, and
+	// on a one-way link each lost run then costs a carousel pass).
+	HeldRunBytes int
 	// TxRepeat is how long a sender waits for an acknowledgement before
 	// sending a transaction again (default 10 min; at least the link's
 	// duplicate window, 5 min), and TxAttempts how many times it sends one
@@ -119,6 +124,7 @@ type Gateway struct {
 	pushes   sync.WaitGroup // the pushes under way; Run waits for them
 	ackTo    []string       // two-way drivers assigned acknowledgements
 	carousel bool           // an uplink with a driver that runs the carousel
+	held     heldRuns       // receiver: header runs heard ahead of the chain
 
 	mu          sync.Mutex
 	rng         *mrand.Rand
@@ -156,6 +162,7 @@ const (
 	DefaultTxAttempts      = 12
 	DefaultMaxDelay        = 2 * time.Minute
 	DefaultRequestInterval = 2 * time.Minute
+	DefaultHeldRunBytes    = 1 << 20
 	// maxHistory is the most headers a header run's codec learns from.
 	maxHistory = 2016
 	// maxPushes bounds the radio transactions being pushed at once, and
@@ -207,6 +214,7 @@ func New(o Options) (*Gateway, error) {
 		unsent:    make(map[chainhash.Hash]time.Time),
 		base:      o.Chain.Checkpoint().Height,
 		rng:       newRand(o.Seed),
+		held:      heldRuns{wake: make(chan struct{}, 1), maxBytes: max(o.HeldRunBytes, 0)},
 	}
 	var dcs []traffic.DriverConfig
 	for _, d := range o.Drivers {
@@ -243,6 +251,9 @@ func setDefaults(o *Options) {
 	}
 	if o.CarouselDepth <= 0 {
 		o.CarouselDepth = DefaultCarouselDepth
+	}
+	if o.HeldRunBytes == 0 {
+		o.HeldRunBytes = DefaultHeldRunBytes
 	}
 	if o.HeadersPerRun <= 0 {
 		o.HeadersPerRun = DefaultHeadersPerRun
@@ -316,6 +327,7 @@ func (g *Gateway) Run(ctx context.Context) error {
 	wg.Go(func() { g.followChain(ctx, sub) })
 	if g.o.Roles.Receiver {
 		wg.Go(func() { g.followUpRequests(ctx) })
+		wg.Go(func() { g.decodeHeld(ctx) })
 	}
 	if g.o.Roles.Sender {
 		wg.Go(func() { g.runSender(ctx) })

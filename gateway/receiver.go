@@ -1,9 +1,12 @@
 package gateway
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"slices"
+	"sync"
 
 	"github.com/altnet/altnet/compress"
 	"github.com/altnet/altnet/headers"
@@ -18,16 +21,176 @@ import (
 // the run's history window.
 var errCheck = errors.New("gateway: header run fails its check (the sender's chain differs from ours before the run)")
 
-// onHeaderRun decodes a run against this chain and adds its headers.
+// errAhead reports a header run that starts past the tip of every chain
+// it was tried on: the receiver lacks its predecessor (yet).
+var errAhead = errors.New("gateway: header run starts past the tip")
+
+// onHeaderRun decodes a run against this chain and adds its headers. A run
+// that starts past the tip is held (see heldRuns) and decoded once the runs
+// before it have arrived.
 func (g *Gateway) onHeaderRun(in traffic.Incoming, m link.HeaderRun) {
 	g.count(func(c *Counters) { c.RunsReceived++ })
 	hs, err := g.decodeRun(m)
 	if err != nil {
+		if errors.Is(err, errAhead) && g.held.add(in.Frame.Driver, m) {
+			g.count(func(c *Counters) { c.RunsHeld++ })
+			g.log.Debug("gateway: header run ahead of the chain held for later", "driver", in.Frame.Driver, "height", m.Height, "count", m.Count)
+			g.held.kick() // its predecessor may have arrived meanwhile
+			return
+		}
 		g.count(func(c *Counters) { c.RunsUndecodable++ })
 		g.log.Debug("gateway: header run not decodable here", "driver", in.Frame.Driver, "height", m.Height, "count", m.Count, "err", err)
 		return
 	}
-	g.addFromRadio(in, hs)
+	if g.addFromRadio(in.Frame.Driver, hs) {
+		g.held.kick()
+	}
+}
+
+// heldRuns are header runs heard ahead of the chain, kept until the runs
+// before them arrive. On a one-way link a receiver cannot ask for a run it
+// missed; without them, every run heard after a lost one would be dropped,
+// and each loss would cost a whole carousel pass (with a deep carousel,
+// days). The bound is in bytes and runs; past it, the runs furthest ahead
+// go first, so a flood of made-up runs (anyone can transmit) at most
+// pushes genuine ones out, as if they had been lost. The listeners hold
+// runs; one goroutine (decodeHeld) decodes them, so that a long catch-up
+// (a store write per run) does not hold up reception.
+type heldRuns struct {
+	wake     chan struct{} // buffered, 1: the chain grew or a run was held
+	maxBytes int           // Options.HeldRunBytes; 0: hold nothing
+
+	mu    sync.Mutex
+	runs  []heldRun // by height
+	bytes int
+}
+
+type heldRun struct {
+	driver string
+	run    link.HeaderRun
+}
+
+// maxHeldRuns bounds the number of held runs (their bytes are bounded by
+// Options.HeldRunBytes): 4,096 runs of 16 headers reach 65,536 headers.
+const maxHeldRuns = 4096
+
+func (r heldRun) same(m link.HeaderRun) bool {
+	return r.run.Height == m.Height && r.run.Count == m.Count && r.run.Check == m.Check
+}
+
+// add keeps m for later; false when it does not fit.
+func (h *heldRuns) add(driver string, m link.HeaderRun) bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	i, _ := slices.BinarySearchFunc(h.runs, m.Height, func(r heldRun, height uint32) int { return cmp.Compare(r.run.Height, height) })
+	for j := i; j < len(h.runs) && h.runs[j].run.Height == m.Height; j++ {
+		if h.runs[j].same(m) {
+			return true // held already (another radio, or a later pass)
+		}
+	}
+	size := len(m.Data)
+	if h.maxBytes <= 0 || size > h.maxBytes {
+		return false
+	}
+	for h.bytes+size > h.maxBytes || len(h.runs) >= maxHeldRuns {
+		last := len(h.runs) - 1
+		if last < 0 || h.runs[last].run.Height <= m.Height {
+			return false // m is the furthest ahead: it goes
+		}
+		h.bytes -= len(h.runs[last].run.Data)
+		h.runs = h.runs[:last]
+		i = min(i, len(h.runs))
+	}
+	m.Data = slices.Clone(m.Data) // not the frame's buffer
+	h.runs = slices.Insert(h.runs, i, heldRun{driver: driver, run: m})
+	h.bytes += size
+	return true
+}
+
+// upTo returns the held runs that start at or below reach + 1, lowest
+// first.
+func (h *heldRuns) upTo(reach int32) []heldRun {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	n := 0
+	for n < len(h.runs) && int64(h.runs[n].run.Height)-1 <= int64(reach) {
+		n++
+	}
+	return slices.Clone(h.runs[:n])
+}
+
+// remove drops a held run.
+func (h *heldRuns) remove(r heldRun) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for i := range h.runs {
+		if h.runs[i].same(r.run) {
+			h.bytes -= len(h.runs[i].run.Data)
+			h.runs = slices.Delete(h.runs, i, i+1)
+			return
+		}
+	}
+}
+
+// kick wakes decodeHeld.
+func (h *heldRuns) kick() {
+	select {
+	case h.wake <- struct{}{}:
+	default:
+	}
+}
+
+// status returns how many runs and bytes are held.
+func (h *heldRuns) status() (runs, bytes int) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return len(h.runs), h.bytes
+}
+
+// decodeHeld decodes the held runs the chain reaches whenever it is
+// kicked, until ctx ends.
+func (g *Gateway) decodeHeld(ctx context.Context) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-g.held.wake:
+		}
+		for g.decodeHeldOnce() && ctx.Err() == nil {
+		}
+	}
+}
+
+// decodeHeldOnce decodes, in height order, the held runs that start at or
+// below the reach (the best chain's tip or the best header heard by radio)
+// plus one. A run that decodes is added; one that no longer fits (its check
+// fails, or it is junk) is dropped and counted undecodable; one still ahead
+// (it continues another branch) stays. It reports whether the chain grew.
+func (g *Gateway) decodeHeldOnce() bool {
+	grew := false
+	for _, r := range g.held.upTo(g.reach()) {
+		hs, err := g.decodeRun(r.run)
+		if errors.Is(err, errAhead) {
+			continue
+		}
+		g.held.remove(r)
+		if err != nil {
+			g.count(func(c *Counters) { c.RunsUndecodable++ })
+			g.log.Debug("gateway: held header run not decodable", "driver", r.driver, "height", r.run.Height, "err", err)
+			continue
+		}
+		grew = g.addFromRadio(r.driver, hs) || grew
+	}
+	return grew
+}
+
+// reach is the highest tip a run may continue: the best chain's or the
+// best header heard by radio.
+func (g *Gateway) reach() int32 {
+	tip := g.chain.Tip().Height
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return max(tip, g.radioTip.Height)
 }
 
 // decodeRun decodes a header run against this chain's best chain, or, when
@@ -83,14 +246,14 @@ func (g *Gateway) noteSideTip(hash chainhash.Hash) {
 // decodeRunOn decodes a header run against the chain view c, whose tip is
 // at height tip, and checks it.
 func (g *Gateway) decodeRunOn(c compress.Chain, tip int32, m link.HeaderRun) ([]wire.BlockHeader, error) {
-	start := int32(m.Height)
-	if start-1 > tip {
-		return nil, fmt.Errorf("gateway: run starts at %d, past the tip %d", start, tip)
+	start := int64(m.Height)
+	if start-1 > int64(tip) {
+		return nil, fmt.Errorf("%w: run at %d, tip %d", errAhead, start, tip)
 	}
-	if start-int32(m.History) < g.base {
-		return nil, fmt.Errorf("gateway: run's history reaches %d, below the checkpoint %d", start-int32(m.History), g.base)
+	if start-int64(m.History) < int64(g.base) {
+		return nil, fmt.Errorf("gateway: run's history reaches %d, below the checkpoint %d", start-int64(m.History), g.base)
 	}
-	info := compress.RunInfo{Start: start, Count: int(m.Count), History: int(m.History)}
+	info := compress.RunInfo{Start: int32(start), Count: int(m.Count), History: int(m.History)}
 	hs, err := compress.DecodeRunBody(c, info, m.Data)
 	if err != nil {
 		return nil, err
@@ -101,8 +264,9 @@ func (g *Gateway) decodeRunOn(c compress.Chain, tip int32, m link.HeaderRun) ([]
 	return hs, nil
 }
 
-// addFromRadio adds headers heard on a radio to the chain.
-func (g *Gateway) addFromRadio(in traffic.Incoming, hs []wire.BlockHeader) {
+// addFromRadio adds headers heard on a radio to the chain; true when it
+// took any.
+func (g *Gateway) addFromRadio(driver string, hs []wire.BlockHeader) bool {
 	res, err := g.chain.Add(hs)
 	g.count(func(c *Counters) { c.HeadersAdded += res.Added })
 	if res.Added > 0 {
@@ -118,12 +282,13 @@ func (g *Gateway) addFromRadio(in traffic.Incoming, hs []wire.BlockHeader) {
 		var re *headers.RuleError
 		if errors.As(err, &re) {
 			g.count(func(c *Counters) { c.HeadersRejected++ })
-			g.log.Warn("gateway: radio header breaks a consensus rule", "driver", in.Frame.Driver,
+			g.log.Warn("gateway: radio header breaks a consensus rule", "driver", driver,
 				"height", re.Height, "hash", re.Hash, "rule", re.Code.String(), "detail", re.Detail)
-			return
+			return res.Added > 0
 		}
-		g.log.Warn("gateway: radio headers not stored", "driver", in.Frame.Driver, "err", err)
+		g.log.Warn("gateway: radio headers not stored", "driver", driver, "err", err)
 	}
+	return res.Added > 0
 }
 
 // onTip handles a tip announcement: a header whose parent is known is
@@ -144,7 +309,9 @@ func (g *Gateway) onTip(in traffic.Incoming, m link.Tip) {
 		return // known
 	}
 	if _, err := g.chain.Lookup(h.PrevBlock); err == nil {
-		g.addFromRadio(in, []wire.BlockHeader{h})
+		if g.addFromRadio(in.Frame.Driver, []wire.BlockHeader{h}) {
+			g.held.kick()
+		}
 		return
 	}
 	g.log.Info("gateway: radio announces a tip this chain cannot connect yet", "driver", in.Frame.Driver,

@@ -31,11 +31,15 @@ type Status struct {
 	// node: the node may be cut off or eclipsed.
 	RadioAhead bool `json:"radio_ahead"`
 	// NodeLink is the P2P connection to the node, when there is one.
-	NodeLink *p2p.Status     `json:"node_link,omitempty"`
-	Drivers  []DriverStatus  `json:"drivers"`
-	Link     link.Stats      `json:"link"`
-	Counters Counters        `json:"counters"`
-	Txs      []txqueue.Entry `json:"txs,omitempty"`
+	NodeLink *p2p.Status    `json:"node_link,omitempty"`
+	Drivers  []DriverStatus `json:"drivers"`
+	Link     link.Stats     `json:"link"`
+	Counters Counters       `json:"counters"`
+	// HeldRuns and HeldBytes are the header runs held now, waiting for
+	// the runs before them.
+	HeldRuns  int             `json:"held_runs"`
+	HeldBytes int             `json:"held_bytes"`
+	Txs       []txqueue.Entry `json:"txs,omitempty"`
 }
 
 // TipStatus is a header by height, hash and chain work.
@@ -81,6 +85,7 @@ func (g *Gateway) Status() Status {
 		st.Txs = g.o.Queue.List()
 	}
 	node := g.nodeTip()
+	st.HeldRuns, st.HeldBytes = g.held.status()
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	st.Counters = g.counters
@@ -207,7 +212,8 @@ type Counters struct {
 	RunsSent         int `json:"runs_sent"`        // header runs queued for the carousel or answers
 	TipsSent         int `json:"tips_sent"`        // tip announcements queued
 	RunsReceived     int `json:"runs_received"`    // header runs heard
-	RunsUndecodable  int `json:"runs_undecodable"` // runs this chain could not decode (ahead, other branch)
+	RunsUndecodable  int `json:"runs_undecodable"` // runs this chain could not decode (other branch, below the checkpoint, junk)
+	RunsHeld         int `json:"runs_held"`        // runs heard ahead of the chain and held until their predecessors arrive
 	HeadersAdded     int `json:"headers_added"`    // headers from radio the chain took
 	HeadersRejected  int `json:"headers_rejected"` // radio headers that broke a rule
 	TipsReceived     int `json:"tips_received"`
