@@ -172,12 +172,17 @@ func Parse(b []byte) (Config, error) {
 	}
 	keys := radioKeys(md, len(c.Radios))
 	for i := range c.Radios {
-		c.Radios[i].fillDefaults(i, func(key string, zero bool) bool {
+		r := &c.Radios[i]
+		set := func(key string, zero bool) bool {
 			if keys == nil {
 				return !zero // not known: a zero value counts as left out
 			}
 			return keys[i][key]
-		})
+		}
+		r.fillDefaults(i, set)
+		if !set("carousel", r.Carousel == 0) {
+			r.Carousel = c.Broadcast.Carousel
+		}
 	}
 	if err := c.Validate(); err != nil {
 		return Config{}, err

@@ -109,6 +109,7 @@ func TestErrorsNameTheKey(t *testing.T) {
 		{"[tx]\nrepeat = \"1m\"", "config: tx.repeat: 1m0s is shorter than the 5m0s for which a gateway drops a repeat"},
 		{"[tx]\nattempts = 0", "config: tx.attempts: 0: must be at least 1"},
 		{"[broadcast]\ncarousel = -1", "config: broadcast.carousel: -1 not in 0..100000"},
+		{lora + "carousel = 100001", "config: radio[0].carousel: 100001 not in 0..100000"},
 		{"[roles]\nsender = true", "config: roles.sender: no radio can transmit"},
 		{"[roles]\nsender = true\n" + lora + "direction = \"receive-only\"", "config: roles.sender: no radio can transmit"},
 		{"[broadcast]\nheaders_per_message = 500", "config: broadcast.headers_per_message: 500 not in 1..200"},
@@ -184,6 +185,33 @@ func TestDocumentedExampleIsTheTestedOne(t *testing.T) {
 		block, _, closed := strings.Cut(block, "```")
 		if !found || !closed || block != string(example) {
 			t.Errorf("%s: the example differs from testdata/altnet.toml", doc)
+		}
+	}
+}
+
+// TestCarouselPerRadio: a radio repeats broadcast.carousel headers unless
+// it says otherwise; 0 means no carousel on that radio.
+func TestCarouselPerRadio(t *testing.T) {
+	in := `callsign = "N0CALL"
+[broadcast]
+carousel = 288
+[[radio]]
+type = "lora"
+board = "adafruit-rfm9x-bonnet"
+[[radio]]
+type = "kiss-tcp"
+carousel = 50000
+[[radio]]
+type = "kiss-tcp"
+carousel = 0
+`
+	c, err := Parse([]byte(in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, want := range []int{288, 50000, 0} {
+		if got := c.Radios[i].Carousel; got != want {
+			t.Errorf("radio[%d].carousel = %d, want %d", i, got, want)
 		}
 	}
 }

@@ -53,6 +53,11 @@ type Radio struct {
 	// Process runs the driver in a child process that holds only its
 	// device; the core restarts it if it crashes or hangs.
 	Process bool `toml:"process"`
+	// Carousel is how many recent headers an uplink repeats on this radio
+	// when it carries headers (default broadcast.carousel; 0: none on this
+	// radio): a deep history on a fast or unrationed radio, a day on a
+	// rationed one.
+	Carousel int `toml:"carousel"`
 
 	// LoRa settings.
 	Board      string  `toml:"board"`       // a built-in board profile

@@ -107,6 +107,9 @@ func (r Radio) validate(i int, callsign string) error {
 	if !(r.Loss >= 0 && r.Loss <= 0.9) { // NaN fails too
 		return keyError(key("loss"), "%g not in 0..0.9", r.Loss)
 	}
+	if r.Carousel < 0 || r.Carousel > 100_000 {
+		return keyError(key("carousel"), "%d not in 0..100000", r.Carousel)
+	}
 	if !(r.Delivery >= 0 && r.Delivery <= 0.9999) {
 		return keyError(key("delivery"), "%g not in 0..0.9999 (0: send each message once, without parity)", r.Delivery)
 	}

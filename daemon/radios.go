@@ -123,12 +123,14 @@ func (rr *radioRun) status() control.Radio {
 }
 
 // gatewayDrivers gives the gateway each radio with its forward error
-// correction, and the carousel on radios that carry headers.
+// correction, and the carousel, as deep as the radio's, on radios that
+// carry headers.
 func (d *daemon) gatewayDrivers() []gateway.Driver {
 	var ds []gateway.Driver
 	for _, rr := range d.radios {
 		ds = append(ds, gateway.Driver{Driver: rr.drv, Redundancy: redundancy(rr.cfg),
-			Carousel: d.cfg.Broadcast.Carousel > 0 && slices.Contains(rr.cfg.Carry, config.CarryHeaders)})
+			Carousel:      rr.cfg.Carousel > 0 && slices.Contains(rr.cfg.Carry, config.CarryHeaders),
+			CarouselDepth: rr.cfg.Carousel})
 	}
 	return ds
 }

@@ -54,6 +54,10 @@ type Driver struct {
 	// rolls on). A gap spreads the carousel over time, so that a receiver
 	// that joins late, or an update after a reorganisation, is heard soon.
 	CarouselGap time.Duration
+	// CarouselDepth is how many recent headers it repeats (default
+	// Options.CarouselDepth): a deep history on a fast or unrationed
+	// radio, a day on a rationed one.
+	CarouselDepth int
 }
 
 // Options configure a Gateway.
@@ -80,7 +84,7 @@ type Options struct {
 	// Queue holds a sender's emergency transactions.
 	Queue *txqueue.Queue
 	// CarouselDepth is how many recent headers an uplink repeats (default
-	// 144) and HeadersPerRun how many go in one header-run message
+	// 144; raised to the deepest carousel driver's CarouselDepth) and HeadersPerRun how many go in one header-run message
 	// (default 16).
 	CarouselDepth int
 	HeadersPerRun int
@@ -227,7 +231,7 @@ func New(o Options) (*Gateway, error) {
 			g.ackTo = append(g.ackTo, d.Name())
 		}
 		dcs = append(dcs, traffic.DriverConfig{Driver: d.Driver, Redundancy: d.Redundancy, Carousel: d.Carousel && o.Roles.Uplink,
-			CarouselGap: d.CarouselGap})
+			CarouselGap: d.CarouselGap, CarouselDepth: d.CarouselDepth})
 	}
 	g.sched, err = traffic.New(traffic.Options{Network: net, Drivers: dcs, Assignment: o.Assignment,
 		CarouselDepth: o.CarouselDepth, Clock: o.Clock, Logger: o.Logger})
@@ -251,6 +255,11 @@ func setDefaults(o *Options) {
 	}
 	if o.CarouselDepth <= 0 {
 		o.CarouselDepth = DefaultCarouselDepth
+	}
+	for _, d := range o.Drivers {
+		if d.Carousel {
+			o.CarouselDepth = max(o.CarouselDepth, d.CarouselDepth)
+		}
 	}
 	if o.HeldRunBytes == 0 {
 		o.HeldRunBytes = DefaultHeldRunBytes

@@ -69,6 +69,10 @@ type DriverConfig struct {
 	// spends its share of the budget at a steady rate); with an unlimited
 	// budget zero means no pause.
 	CarouselGap time.Duration
+	// CarouselDepth is how many of the most recent headers this driver
+	// repeats (default Options.CarouselDepth, at most that): a deep
+	// history on a fast or unrationed radio, a day on a rationed one.
+	CarouselDepth int
 	// QueueLen bounds each class's queue (default 32).
 	QueueLen int
 }
@@ -79,7 +83,8 @@ type Options struct {
 	Drivers    []DriverConfig
 	Assignment Assignment
 	// CarouselDepth is how many of the most recent headers the carousel
-	// repeats (default 144, a day of blocks).
+	// holds (default 144, a day of blocks; raised to the deepest driver's
+	// CarouselDepth).
 	CarouselDepth int
 	Clock         clock.Clock
 	Logger        *slog.Logger
@@ -117,6 +122,9 @@ func New(o Options) (*Scheduler, error) {
 	if o.CarouselDepth <= 0 {
 		o.CarouselDepth = 144
 	}
+	for _, dc := range o.Drivers {
+		o.CarouselDepth = max(o.CarouselDepth, dc.CarouselDepth)
+	}
 	s := &Scheduler{o: o, clk: clock.OrReal(o.Clock), log: o.Logger, byName: map[string]*worker{}}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
@@ -146,6 +154,9 @@ func (s *Scheduler) addDriver(dc DriverConfig) error {
 	}
 	if dc.QueueLen <= 0 {
 		dc.QueueLen = 32
+	}
+	if dc.CarouselDepth <= 0 {
+		dc.CarouselDepth = s.o.CarouselDepth
 	}
 	caps := d.Capabilities()
 	w := &worker{s: s, cfg: dc, name: name, wake: make(chan struct{}, 1), passes: map[[link.IDSize]byte]int{},
@@ -253,26 +264,37 @@ func (s *Scheduler) AddToCarousel(run link.HeaderRun) error {
 	return nil
 }
 
-// carouselItem returns the carousel entry a worker sends next: the oldest
-// one added after those it has started (seen is the highest seq it
-// started), so that new headers go out at once and the pass then goes on
-// where it was; otherwise entry i (wrapping), the pass's next. It also
-// returns the pass's next entry after this one, and n, the carousel's
-// length (zero: empty).
-func (s *Scheduler) carouselItem(i int, seen uint64) (e carouselEntry, next, n int) {
+// carouselItem returns the carousel entry a worker whose carousel holds
+// depth headers sends next: the oldest one added after those it has
+// started (seen is the highest seq it started), so that new headers go out
+// at once and the pass then goes on where it was; otherwise entry i, the
+// pass's next (wrapping to the oldest entry within depth). It also returns
+// the pass's next entry after this one, and n, the carousel's length
+// (zero: empty).
+func (s *Scheduler) carouselItem(i int, seen uint64, depth int) (e carouselEntry, next, n int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	n = len(s.carousel)
 	if n == 0 {
 		return carouselEntry{}, 0, 0
 	}
-	for _, e := range s.carousel {
+	lo := n - 1 // the oldest entry within depth: the newest ones hold depth headers
+	for total := int(s.carousel[lo].run.Count); lo > 0 && total < depth; total += int(s.carousel[lo].run.Count) {
+		lo--
+	}
+	for _, e := range s.carousel[lo:] {
 		if e.seq > seen {
 			return e, i, n
 		}
 	}
-	i %= n
-	return s.carousel[i], (i + 1) % n, n
+	if i < lo || i >= n {
+		i = lo
+	}
+	next = i + 1
+	if next == n {
+		next = lo
+	}
+	return s.carousel[i], next, n
 }
 
 // Stats returns the counters of the named driver.

@@ -127,7 +127,7 @@ func (w *worker) prepare(j *job, pass int) error {
 // one now.
 func (w *worker) pickCarousel() (*job, time.Duration, error) {
 	if w.carJob == nil {
-		e, next, n := w.s.carouselItem(w.carNext, w.carSeen)
+		e, next, n := w.s.carouselItem(w.carNext, w.carSeen, w.cfg.CarouselDepth)
 		if n == 0 {
 			return nil, 0, nil
 		}
