@@ -9,6 +9,7 @@ import (
 	"maps"
 	"net"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -59,7 +60,10 @@ type ClientConfig struct {
 	// UserAgent is sent in the version message (default "/altnet:0.1.0/").
 	UserAgent string
 	// RelayTxs asks the node to announce its mempool transactions to us.
-	// Off by default: a gateway on a busy node has no use for them.
+	// Off by default: a gateway on a busy node has no use for them. The
+	// version message asks for transaction relay either way (Bitcoin Core
+	// keeps no relay state for, and serves no transaction to, a peer that
+	// does not); without RelayTxs the feefilter then asks for nothing.
 	RelayTxs bool
 	// MinBackoff and MaxBackoff bound the wait between connection attempts,
 	// which doubles after each failure (defaults 1 s and 1 min).
@@ -87,6 +91,14 @@ type ClientConfig struct {
 	// TxResultTimeout is how long the client waits for a verdict after
 	// sending a transaction or asking for it (default 10 s).
 	TxResultTimeout time.Duration
+	// TxConfirmWindow is how long the client keeps asking a Bitcoin Core
+	// node (user agent /Satoshi:) for a transaction it sent and the node
+	// did not serve back (default 3 min). Core sends no reject and serves a
+	// transaction to a peer only once it has announced its mempool to that
+	// peer since taking it (every 5 s on average; older Core: once the
+	// transaction is 2 min old), so a notfound right after the send is no
+	// verdict there.
+	TxConfirmWindow time.Duration
 	// MaxQueuedTxs bounds the transactions waiting for an outcome
 	// (default 64).
 	MaxQueuedTxs int
@@ -117,6 +129,7 @@ func (c *ClientConfig) setDefaults() error {
 	setDefault(&c.ResyncInterval, 10*time.Minute)
 	setDefault(&c.TxGetDataTimeout, 10*time.Second)
 	setDefault(&c.TxResultTimeout, 10*time.Second)
+	setDefault(&c.TxConfirmWindow, 3*time.Minute)
 	setDefault(&c.MaxQueuedTxs, 64)
 	c.MaxBackoff = max(c.MaxBackoff, c.MinBackoff)
 	if c.MaxQueuedTxs < 0 {
@@ -126,6 +139,7 @@ func (c *ClientConfig) setDefaults() error {
 		"MinBackoff": c.MinBackoff, "DialTimeout": c.DialTimeout, "HandshakeTimeout": c.HandshakeTimeout,
 		"WriteTimeout": c.WriteTimeout, "PingInterval": c.PingInterval, "HeadersTimeout": c.HeadersTimeout,
 		"ResyncInterval": c.ResyncInterval, "TxGetDataTimeout": c.TxGetDataTimeout, "TxResultTimeout": c.TxResultTimeout,
+		"TxConfirmWindow": c.TxConfirmWindow,
 	})
 }
 
@@ -258,6 +272,7 @@ func (c *Client) connectOnce(ctx context.Context) (bool, error) {
 	}
 	c.onConnected(remote)
 	s := newSession(c, p)
+	s.confirmByProbe = strings.Contains(remote.UserAgent, "/Satoshi:")
 	return true, s.run(ctx)
 }
 
@@ -266,7 +281,7 @@ func (c *Client) localVersion() localVersion {
 		magic:     c.cfg.Params.Net,
 		services:  wire.SFNodeWitness,
 		userAgent: c.cfg.UserAgent,
-		relay:     c.cfg.RelayTxs,
+		relay:     true, // see RelayTxs
 		nonce:     c.nonce,
 		now:       c.cfg.Clock.Now(),
 	}

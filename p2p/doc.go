@@ -16,10 +16,12 @@
 // SendTx pushes a transaction (inv, the node's getdata, tx) and learns the
 // outcome: a getdata for the txid right after the tx is answered from the
 // node's mempool (TxAccepted) or with notfound (TxUnknown); btcd also sends
-// reject (TxRejected, with code and reason). A transaction the node never
-// requested and does not hold is sent unsolicited once (the node may have
-// missed the inv). Transactions wait in a bounded queue while the node is
-// unreachable.
+// reject (TxRejected, with code and reason). Bitcoin Core serves a
+// transaction back only after its next announcement round to us, so a
+// notfound from a /Satoshi: node is asked again, with growing pauses, for
+// TxConfirmWindow. A transaction the node never requested and does not
+// hold is sent unsolicited once (the node may have missed the inv).
+// Transactions wait in a bounded queue while the node is unreachable.
 //
 // # Server: an off-grid receiver's node connects to it
 //

@@ -21,6 +21,22 @@ const (
 	// already has the transaction. A notfound sends the transaction
 	// unsolicited (stage sent).
 	probing
+	// confirming: a Bitcoin Core node answered notfound after the send.
+	// Core serves a transaction to a peer only once it has announced its
+	// mempool to that peer since taking it (net_processing
+	// FindTxForGetData, m_last_inv_sequence; every 5 s on average for an
+	// inbound peer; before that, Core served only transactions older than
+	// 2 min), and it sends no reject. So the client asks again at the
+	// deadline, with a growing pause, until confirmEnd (TxConfirmWindow
+	// after the send); then the outcome is TxUnknown.
+	confirming
+)
+
+// Pauses between the probes of a confirming push: the first after
+// firstConfirmPause, doubling up to maxConfirmPause.
+const (
+	firstConfirmPause = 5 * time.Second
+	maxConfirmPause   = 30 * time.Second
 )
 
 // push is one transaction's progress on one connection.
@@ -28,6 +44,17 @@ type push struct {
 	e        *txEntry
 	stage    pushStage
 	deadline time.Time
+	// confirmEnd and pause drive the confirming stage: set when the
+	// transaction is sent.
+	confirmEnd time.Time
+	pause      time.Duration
+}
+
+// markSent records that the transaction went to the node at now and a
+// probe follows.
+func (s *session) markSent(ps *push, now time.Time) {
+	ps.stage, ps.deadline = sent, now.Add(s.c.cfg.TxResultTimeout)
+	ps.confirmEnd, ps.pause = now.Add(s.c.cfg.TxConfirmWindow), firstConfirmPause
 }
 
 // announceQueued sends one inv for every queued transaction this
@@ -70,7 +97,7 @@ func (s *session) onGetData(m *wire.MsgGetData) error {
 		if err := s.p.sendEnc(ps.e.tx, enc); err != nil {
 			return err
 		}
-		ps.stage, ps.deadline = sent, s.clock.Now().Add(s.c.cfg.TxResultTimeout)
+		s.markSent(ps, s.clock.Now())
 		_ = probe.AddInvVect(wire.NewInvVect(wire.InvTypeWitnessTx, &ps.e.txid))
 	}
 	if len(probe.InvList) == 0 {
@@ -115,8 +142,14 @@ func (s *session) onNotFound(m *wire.MsgNotFound) error {
 			if err := s.p.send(ps.e.tx); err != nil {
 				return err
 			}
-			ps.stage, ps.deadline = sent, s.clock.Now().Add(s.c.cfg.TxResultTimeout)
+			s.markSent(ps, s.clock.Now())
 			_ = probe.AddInvVect(wire.NewInvVect(wire.InvTypeWitnessTx, &ps.e.txid))
+		case ps.stage == sent && s.confirmByProbe && s.clock.Now().Before(ps.confirmEnd):
+			now := s.clock.Now()
+			ps.stage, ps.deadline = confirming, minTime(now.Add(ps.pause), ps.confirmEnd)
+			ps.pause = min(2*ps.pause, maxConfirmPause)
+			s.armTxTimer()
+		case ps.stage == confirming: // a late answer to a probe already repeated
 		default:
 			s.finish(ps, TxResult{TxID: iv.Hash, Status: TxUnknown})
 		}
@@ -152,11 +185,15 @@ func (s *session) txDeadlines() error {
 			s.forget(ps) // its caller gave up
 			continue
 		}
-		if ps.stage != announced {
+		switch {
+		case ps.stage == confirming && now.Before(ps.confirmEnd):
+			ps.stage, ps.deadline = sent, now.Add(s.c.cfg.TxResultTimeout) // ask again
+		case ps.stage != announced:
 			s.finish(ps, TxResult{TxID: txid, Status: TxUnknown})
 			continue
+		default:
+			ps.stage, ps.deadline = probing, now.Add(s.c.cfg.TxResultTimeout)
 		}
-		ps.stage, ps.deadline = probing, now.Add(s.c.cfg.TxResultTimeout)
 		_ = probe.AddInvVect(wire.NewInvVect(wire.InvTypeWitnessTx, &ps.e.txid))
 	}
 	s.armTxTimer()
@@ -196,4 +233,12 @@ func (s *session) armTxTimer() {
 	if !first.IsZero() {
 		s.txTimer.Reset(max(first.Sub(s.clock.Now()), 0))
 	}
+}
+
+// minTime returns the earlier of a and b.
+func minTime(a, b time.Time) time.Time {
+	if a.Before(b) {
+		return a
+	}
+	return b
 }

@@ -36,6 +36,11 @@ type session struct {
 	// transaction pushes of this connection, by txid
 	pushes  map[chainhash.Hash]*push
 	txTimer clock.Timer
+	// confirmByProbe: the node is Bitcoin Core (or a fork with its user
+	// agent), which sends no reject and serves a transaction we sent only
+	// after its next announcement round: a notfound after a send is asked
+	// again for TxConfirmWindow (see confirming).
+	confirmByProbe bool
 }
 
 func newSession(c *Client, p *peerConn) *session {

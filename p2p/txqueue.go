@@ -18,9 +18,10 @@ const (
 	// TxUnknown: no verdict. The node neither rejected the transaction nor
 	// had it in its mempool when asked. Causes: a missing parent (orphan),
 	// inputs already spent in a block, a transaction it rejected recently
-	// and now ignores, a node in initial block download, or a node that does
-	// not serve unannounced transactions (Bitcoin Core). Retrying later may
-	// help; it is not an acknowledgement.
+	// and now ignores, a node in initial block download, or, from Bitcoin
+	// Core (which sends no reject), an invalid transaction: Core is asked
+	// again for ClientConfig.TxConfirmWindow before the outcome is unknown.
+	// Retrying later may help; it is not an acknowledgement.
 	TxUnknown TxStatus = iota
 	// TxAccepted: the node asked for the transaction and then served it back
 	// from its mempool.
