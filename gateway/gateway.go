@@ -83,9 +83,10 @@ type Options struct {
 	Announcer Announcer
 	// Queue holds a sender's emergency transactions.
 	Queue *txqueue.Queue
-	// CarouselDepth is how many recent headers an uplink repeats (default
-	// 144; raised to the deepest carousel driver's CarouselDepth) and HeadersPerRun how many go in one header-run message
-	// (default 16).
+	// CarouselDepth is how many recent headers an uplink repeats on a
+	// driver that sets none (default 144; the carousel holds the deepest
+	// carousel driver's), and HeadersPerRun how many go in one header-run
+	// message (default 16).
 	CarouselDepth int
 	HeadersPerRun int
 	// HeldRunBytes bounds the header runs a receiver holds when they
@@ -221,6 +222,20 @@ func New(o Options) (*Gateway, error) {
 		held:      heldRuns{wake: make(chan struct{}, 1), maxBytes: max(o.HeldRunBytes, 0)},
 	}
 	var dcs []traffic.DriverConfig
+	held := 0                           // the deepest carousel driver's depth: what the carousel holds
+	o.Drivers = slices.Clone(o.Drivers) // the caller's stay as they are
+	for i := range o.Drivers {
+		d := &o.Drivers[i]
+		if d.CarouselDepth <= 0 {
+			d.CarouselDepth = o.CarouselDepth
+		}
+		if d.Carousel && o.Roles.Uplink {
+			held = max(held, d.CarouselDepth)
+		}
+	}
+	if held > 0 {
+		o.CarouselDepth = held
+	}
 	for _, d := range o.Drivers {
 		if _, dup := g.drivers[d.Name()]; dup {
 			return nil, fmt.Errorf("gateway: two drivers named %q", d.Name())
@@ -256,11 +271,7 @@ func setDefaults(o *Options) {
 	if o.CarouselDepth <= 0 {
 		o.CarouselDepth = DefaultCarouselDepth
 	}
-	for _, d := range o.Drivers {
-		if d.Carousel {
-			o.CarouselDepth = max(o.CarouselDepth, d.CarouselDepth)
-		}
-	}
+
 	if o.HeldRunBytes == 0 {
 		o.HeldRunBytes = DefaultHeldRunBytes
 	}
@@ -426,6 +437,9 @@ func (g *Gateway) onChainEvent(ev headers.Event) {
 			g.refreshCarousel(from)
 		}
 		g.sendTip(ev.Tip)
+	}
+	if g.o.Roles.Receiver {
+		g.held.kick() // the chain may have grown from the node: held runs may fit now
 	}
 	g.noteTip()
 }

@@ -1,6 +1,7 @@
 package gateway
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"errors"
@@ -74,8 +75,10 @@ type heldRun struct {
 // Options.HeldRunBytes): 4,096 runs of 16 headers reach 65,536 headers.
 const maxHeldRuns = 4096
 
+// same reports whether r holds m. The data counts: a forged run with a
+// genuine run's height, count and check must not keep the genuine one out.
 func (r heldRun) same(m link.HeaderRun) bool {
-	return r.run.Height == m.Height && r.run.Count == m.Count && r.run.Check == m.Check
+	return r.run.Height == m.Height && r.run.Count == m.Count && r.run.Check == m.Check && bytes.Equal(r.run.Data, m.Data)
 }
 
 // add keeps m for later; false when it does not fit.

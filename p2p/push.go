@@ -161,13 +161,17 @@ func (s *session) onNotFound(m *wire.MsgNotFound) error {
 	return s.p.send(probe)
 }
 
-// onReject records the node's verdict on a transaction we pushed.
+// onReject records the node's verdict on a transaction we pushed. Only a
+// push that has sent its transaction takes a reject: the node answers in
+// order, so a reject can only follow our tx, and one that arrives late for
+// a push already ended must not become the verdict of a witness variant
+// announced since under the same txid.
 func (s *session) onReject(m *wire.MsgReject) {
 	if m.Cmd != wire.CmdTx {
 		s.c.log.Warn("p2p: node rejected a message", "cmd", m.Cmd, "code", m.Code, "reason", m.Reason)
 		return
 	}
-	if ps := s.pushes[m.Hash]; ps != nil {
+	if ps := s.pushes[m.Hash]; ps != nil && (ps.stage == sent || ps.stage == confirming) {
 		s.finish(ps, TxResult{TxID: m.Hash, Status: TxRejected, Code: m.Code, Reason: m.Reason})
 	}
 }
@@ -211,10 +215,11 @@ func (s *session) finish(ps *push, res TxResult) {
 	s.forget(ps)
 }
 
-// forget ends a push on this connection. A push whose caller gave up stays
-// until its deadline, so that the node's late answers about that txid are
-// not taken for a witness variant's; forget then wakes the variants that
-// waited for the txid to be free.
+// forget ends a push on this connection and wakes the witness variants
+// that waited for its txid to be free. A push whose caller gave up stays
+// until its deadline, so that the node's answers about that txid until
+// then are not taken for a variant's; a reject that comes later still is
+// ignored by a variant that has not sent its transaction (onReject).
 func (s *session) forget(ps *push) {
 	delete(s.pushes, ps.e.txid)
 	s.c.queue.wake()

@@ -319,6 +319,7 @@ func TestWitnessVariantsPushedApart(t *testing.T) {
 // txid from then on, as btcd does until the next block.
 type mempoolNode struct {
 	remembersRejects bool
+	judging          time.Duration // how long validating a transaction takes
 	mempool          map[chainhash.Hash]*wire.MsgTx
 	rejected         map[chainhash.Hash]bool
 	invs             int
@@ -357,6 +358,7 @@ func (n *mempoolNode) handle(p *peerConn, m wire.Message) error {
 			return p.send(want)
 		}
 	case *wire.MsgTx:
+		time.Sleep(n.judging)
 		txid := m.TxHash()
 		switch {
 		case n.rejected[txid]:
@@ -388,4 +390,29 @@ func (n *mempoolNode) handle(p *peerConn, m wire.Message) error {
 		}
 	}
 	return nil
+}
+
+// TestLateRejectIsNotTheVariants: the node takes longer to judge a copy
+// with a broken signature than the client waits (TxResultTimeout), so the
+// copy's push ends unknown and the genuine variant is announced; the
+// copy's reject, arriving then, must not become the genuine one's verdict.
+func TestLateRejectIsNotTheVariants(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		genuine := sampleTx(6)
+		broken := sampleTx(6)
+		broken.TxIn[0].Witness = wire.TxWitness{{0xff}, {2}}
+		node := &mempoolNode{mempool: map[chainhash.Hash]*wire.MsgTx{}, rejected: map[chainhash.Hash]bool{}, judging: 15 * time.Second}
+		client, stop := clientWithNode(t, newMemChain(regtest), node.serve)
+		results := make([]TxResult, 2)
+		var wg sync.WaitGroup
+		for i, tx := range []*wire.MsgTx{broken, genuine} {
+			wg.Go(func() { results[i], _ = client.SendTx(context.Background(), tx) })
+			synctest.Wait()
+		}
+		wg.Wait()
+		stop()
+		if results[0].Status != TxUnknown || results[1].Status == TxRejected {
+			t.Fatalf("broken copy %v, genuine %v; want unknown, and the genuine one not rejected", results[0], results[1])
+		}
+	})
 }

@@ -251,19 +251,19 @@ func runHeadersExport(e *env, f *headersExportFlags, args []string) error {
 	}
 	defer c.Close()
 	base, tip := c.Checkpoint().Height, c.Tip().Height
-	from, to := int32(f.from), int32(f.to)
-	if f.from < 0 {
-		from = base + 1
+	from, to := int64(f.from), int64(f.to)
+	if f.from == -1 {
+		from = int64(base) + 1
 	}
-	if f.to < 0 {
-		to = tip
+	if f.to == -1 {
+		to = int64(tip)
 	}
-	if from <= base || to > tip || from > to || f.from > 1<<31-1 || f.to > 1<<31-1 {
-		return usagef("altnet headers export: heights %d..%d not in the store's %d..%d (above its checkpoint %d)", f.from, f.to, base+1, tip, base)
+	if from <= int64(base) || to > int64(tip) || from > to {
+		return usagef("altnet headers export: heights %d..%d not in the store's %d..%d (above its checkpoint %d)", from, to, base+1, tip, base)
 	}
 	name := args[0]
 	if name == "-" {
-		return exportHeaders(e.ctx, c, from, to, e.stdout)
+		return exportHeaders(e.ctx, c, int32(from), int32(to), e.stdout)
 	}
 	tmp, err := os.CreateTemp(filepath.Dir(name), "."+filepath.Base(name)+".*")
 	if err != nil {
@@ -271,9 +271,12 @@ func runHeadersExport(e *env, f *headersExportFlags, args []string) error {
 	}
 	defer os.Remove(tmp.Name()) // after the rename: nothing left to remove
 	w := bufio.NewWriterSize(tmp, 1<<16)
-	err = exportHeaders(e.ctx, c, from, to, w)
+	err = exportHeaders(e.ctx, c, int32(from), int32(to), w)
 	if err == nil {
 		err = w.Flush()
+	}
+	if err == nil {
+		err = tmp.Chmod(0o644) // CreateTemp makes it 0600; the file is for another machine
 	}
 	if err == nil {
 		err = tmp.Sync()
@@ -287,7 +290,7 @@ func runHeadersExport(e *env, f *headersExportFlags, args []string) error {
 	if err != nil {
 		return fmt.Errorf("headers export: %s: %w", name, err)
 	}
-	last, _ := c.Hash(to)
+	last, _ := c.Hash(int32(to))
 	fmt.Fprintf(e.stderr, "exported %d headers, heights %d..%d (last %s), to %s\n", to-from+1, from, to, last, name)
 	return nil
 }

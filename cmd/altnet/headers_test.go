@@ -196,10 +196,15 @@ func TestHeadersExportImport(t *testing.T) {
 		t.Fatalf("receiver import of everything again: %d %q", code, out)
 	}
 
+	if st, err := os.Stat(all); err != nil || st.Mode().Perm() != 0o644 {
+		t.Errorf("exported file: %v, %v; want mode 0644", st, err)
+	}
 	for _, args := range [][]string{
 		{"--from", "0"},  // the checkpoint itself
 		{"--to", "2301"}, // past the tip
 		{"--from", "2000", "--to", "1999"},
+		{"--from", "-5", "--to", "3"},
+		{"--to", "-2"},
 	} {
 		_, errs, code := altnet(t, append(append(with(gw, "headers", "export"), args...), filepath.Join(t.TempDir(), "x"))...)
 		if code != 2 || !strings.Contains(errs, "not in the store's 1..2300") {

@@ -83,8 +83,8 @@ type Options struct {
 	Drivers    []DriverConfig
 	Assignment Assignment
 	// CarouselDepth is how many of the most recent headers the carousel
-	// holds (default 144, a day of blocks; raised to the deepest driver's
-	// CarouselDepth).
+	// holds (default 144, a day of blocks; raised to the deepest carousel
+	// driver's CarouselDepth).
 	CarouselDepth int
 	Clock         clock.Clock
 	Logger        *slog.Logger
@@ -123,7 +123,9 @@ func New(o Options) (*Scheduler, error) {
 		o.CarouselDepth = 144
 	}
 	for _, dc := range o.Drivers {
-		o.CarouselDepth = max(o.CarouselDepth, dc.CarouselDepth)
+		if dc.Carousel {
+			o.CarouselDepth = max(o.CarouselDepth, dc.CarouselDepth)
+		}
 	}
 	s := &Scheduler{o: o, clk: clock.OrReal(o.Clock), log: o.Logger, byName: map[string]*worker{}}
 	if s.log == nil {
