@@ -108,7 +108,18 @@ type Tx struct {
 	// transaction heard over radio into the network (identityless
 	// broadcast: the timing does not point at the radio).
 	MaxDelay Duration `toml:"max_delay"`
+	// AckKey is a secret an uplink shares with its senders (at least 16
+	// characters; empty: acknowledgements are not authenticated). The
+	// uplink tags its acknowledgements with it; a sender believes only
+	// tagged ones. Authentication, not encryption: allowed on amateur
+	// bands, where the content must stay readable.
+	AckKey string `toml:"ack_key"`
 }
+
+// MinAckKeyLen is the shortest tx.ack_key accepted: anyone who hears a
+// tagged acknowledgement can try keys offline, so the key must not be
+// guessable.
+const MinAckKeyLen = 16
 
 // Duration is a time.Duration written as in Go ("90s", "5m").
 type Duration struct{ time.Duration }

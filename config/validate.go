@@ -66,6 +66,9 @@ func (c Config) Validate() error {
 	if c.Tx.MaxDelay.Duration < 0 {
 		return keyError("tx.max_delay", "must not be negative")
 	}
+	if n := len(c.Tx.AckKey); n > 0 && n < MinAckKeyLen {
+		return keyError("tx.ack_key", "%d characters; use at least %d (a random string: tags can be attacked offline)", n, MinAckKeyLen)
+	}
 	names := map[string]bool{}
 	for i, r := range c.Radios {
 		if err := r.validate(i, c.Callsign); err != nil {

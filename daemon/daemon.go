@@ -156,6 +156,9 @@ func (d *daemon) gatewayOptions() gateway.Options {
 		MaxDelay:      c.Tx.MaxDelay.Duration,
 		Logger:        d.log,
 	}
+	if c.Tx.AckKey != "" {
+		o.AckKey = []byte(c.Tx.AckKey)
+	}
 	if o.MaxDelay == 0 {
 		o.MaxDelay = -1 // the gateway's "none"; its zero is "default"
 	}
@@ -214,7 +217,8 @@ func (d *daemon) logStart() {
 		radios = append(radios, rr.describe())
 	}
 	attrs := []any{"version", d.o.Version, "pid", os.Getpid(), "roles", roles(d.cfg), "network", d.cfg.Network,
-		"tip_height", tip.Height, "tip_hash", tip.Hash, "radios", strings.Join(radios, "; "), "control", d.cfg.Control}
+		"tip_height", tip.Height, "tip_hash", tip.Hash, "radios", strings.Join(radios, "; "), "control", d.cfg.Control,
+		"acks_authenticated", d.cfg.Tx.AckKey != ""} // whether, never the key
 	if d.cfg.Node.Connect != "" {
 		attrs = append(attrs, "node", d.cfg.Node.Connect)
 	}

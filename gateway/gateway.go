@@ -103,6 +103,11 @@ type Options struct {
 	// MaxDelay bounds the random delay before an uplink pushes a radio
 	// transaction into its node (default 2 min; negative: none).
 	MaxDelay time.Duration
+	// AckKey, when set, is the key an uplink and its senders share: the
+	// uplink tags its acknowledgements with it (link.TxAck.Sign), and a
+	// sender believes only acknowledgements tagged with it, so that
+	// nobody else in range can end its repeats with a forged one.
+	AckKey []byte
 	// RequestInterval is the least time between two header requests a
 	// receiver sends on one driver (default 2 min).
 	RequestInterval time.Duration

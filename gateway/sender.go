@@ -109,6 +109,12 @@ func (g *Gateway) onAck(in traffic.Incoming, m link.TxAck) {
 	if !ok || e.State.Final() {
 		return
 	}
+	if len(g.o.AckKey) > 0 && !m.Authentic(g.net, g.o.AckKey) {
+		g.count(func(c *Counters) { c.AcksUnauthenticated++ })
+		g.log.Warn("gateway: acknowledgement without a valid tag ignored (forged, or a gateway with another ack key)",
+			"txid", e.TxID, "status", m.Status.String(), "tagged", m.Tagged, "driver", in.Frame.Driver)
+		return
+	}
 	now := g.clock.Now()
 	state := txqueue.Accepted
 	switch m.Status {

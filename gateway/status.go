@@ -223,7 +223,10 @@ type Counters struct {
 	TxsPushed        int `json:"txs_pushed"` // pushed into the node
 	AcksSent         int `json:"acks_sent"`
 	AcksHeard        int `json:"acks_heard"` // acknowledgements of our queue (sender)
-	TxsSent          int `json:"txs_sent"`   // transmissions of queued transactions (sender)
+	// AcksUnauthenticated counts acknowledgements of our queue ignored for
+	// lack of a valid tag (sender with an ack key).
+	AcksUnauthenticated int `json:"acks_unauthenticated"`
+	TxsSent             int `json:"txs_sent"` // transmissions of queued transactions (sender)
 }
 
 // count updates the counters.

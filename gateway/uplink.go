@@ -272,6 +272,9 @@ func (g *Gateway) ack(res p2p.TxResult, wtxid chainhash.Hash) {
 		g.log.Info("gateway: no two-way radio carries acknowledgements; the sender will repeat", "txid", res.TxID)
 		return
 	}
+	if len(g.o.AckKey) > 0 {
+		a = a.Sign(g.net, g.o.AckKey)
+	}
 	queued := false
 	for _, d := range g.ackTo {
 		if err := g.sched.SendTo(d, a); err != nil {

@@ -234,8 +234,8 @@ func printCounters(w io.Writer, st control.Status) {
 		l.Frames, l.Delivered, l.Duplicates, l.Malformed, l.WrongNetwork, l.Corrupt, l.Partial)
 	fmt.Fprintf(w, "headers: %d runs and %d tips sent, %d runs heard (%d undecodable, %d held ahead of the chain, %d now), %d headers added, %d rejected, %d requests sent, %d answered\n",
 		c.RunsSent, c.TipsSent, c.RunsReceived, c.RunsUndecodable, c.RunsHeld, st.HeldRuns, c.HeadersAdded, c.HeadersRejected, c.RequestsSent, c.RequestsAnswered)
-	fmt.Fprintf(w, "transactions: %d sent, %d acknowledgements heard; from radio %d heard, %d pushed to the node, %d acknowledged\n",
-		c.TxsSent, c.AcksHeard, c.TxsHeard, c.TxsPushed, c.AcksSent)
+	fmt.Fprintf(w, "transactions: %d sent, %d acknowledgements heard (%d without a valid tag, ignored); from radio %d heard, %d pushed to the node, %d acknowledged\n",
+		c.TxsSent, c.AcksHeard, c.AcksUnauthenticated, c.TxsHeard, c.TxsPushed, c.AcksSent)
 }
 
 // printTxs writes the transaction queue.

@@ -199,3 +199,49 @@ func TestMessageIDVector(t *testing.T) {
 		t.Fatalf("frame % x, want % x", got, want)
 	}
 }
+
+// TestAckTagVector pins the acknowledgement tag (computed independently
+// with Python's hmac) and checks that a tag binds the key, the network and
+// every field.
+func TestAckTagVector(t *testing.T) {
+	key := []byte("altnet test key 2026")
+	ack := TxAck{ShortID: [8]byte{1, 2, 3, 4, 5, 6, 7, 8}, Status: AckRejected, Reason: 0x42}
+	signed := ack.Sign(Regtest, key)
+	if want := [TagSize]byte{0x81, 0xd7, 0x5a, 0xa2, 0xa6, 0x60, 0x5d, 0x53}; !signed.Tagged || signed.Tag != want {
+		t.Fatalf("tag % x, want % x", signed.Tag, want)
+	}
+	if want := [TagSize]byte{0x59, 0x04, 0x8f, 0x8e, 0xe8, 0x5d, 0xc0, 0x36}; ack.Sign(Mainnet, key).Tag != want {
+		t.Fatalf("mainnet tag % x, want % x", ack.Sign(Mainnet, key).Tag, want)
+	}
+	body, err := signed.AppendBody(nil)
+	if err != nil || len(body) != 18 {
+		t.Fatalf("tagged body % x, %v; want 18 bytes", body, err)
+	}
+	m, err := DecodeBody(TypeTxAck, body)
+	if err != nil || m != signed || !m.(TxAck).Authentic(Regtest, key) {
+		t.Fatalf("decoded %+v, %v; want the signed ack, authentic", m, err)
+	}
+	accepted := signed
+	accepted.Status, accepted.Reason = AckAccepted, 0 // a forger's edit
+	other := signed
+	other.ShortID[0] ^= 1
+	for _, tt := range []struct {
+		name string
+		m    TxAck
+		net  Network
+		key  []byte
+	}{
+		{"untagged", ack, Regtest, key},
+		{"other key", signed, Regtest, []byte("altnet test key 2027")},
+		{"other network", signed, Mainnet, key},
+		{"status changed", accepted, Regtest, key},
+		{"short id changed", other, Regtest, key},
+	} {
+		if tt.m.Authentic(tt.net, tt.key) {
+			t.Errorf("%s: authentic", tt.name)
+		}
+	}
+	if _, err := DecodeBody(TypeTxAck, body[:17]); !errors.Is(err, ErrBody) {
+		t.Errorf("17-byte ack: %v, want ErrBody", err)
+	}
+}

@@ -14,6 +14,7 @@ func seedFrames(tb testing.TB) [][]byte {
 		HeaderRun{Height: 1, Count: 1, History: 1, Data: []byte{1, 2, 3}},
 		Tip{Height: 2, Header: make([]byte, 80)},
 		TxAck{Status: AckRejected, Reason: 0x10},
+		TxAck{ShortID: [8]byte{7}, Status: AckAccepted}.Sign(Mainnet, []byte("fuzz seed key 16")),
 		HeaderRequest{Max: 10, Locator: []LocatorEntry{{Height: 5}}},
 	} {
 		body, _ := m.AppendBody(nil)

@@ -1,6 +1,7 @@
 package link
 
 import (
+	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/binary"
 	"errors"
@@ -185,22 +186,67 @@ func (s AckStatus) String() string {
 // Reason is a BIP 61 reject code (0x01 malformed, 0x10 invalid, 0x11
 // obsolete, 0x12 duplicate, 0x40 nonstandard, 0x41 dust, 0x42 insufficient
 // fee, 0x43 checkpoint) when Status is AckRejected, and zero otherwise.
+//
+// With Tagged, Tag authenticates the acknowledgement (see Sign): a sender
+// that shares an acknowledgement key with its gateways believes only
+// tagged ones, so that nobody else in range can end its repeats with a
+// forged "accepted". The tag is not encryption: the content stays in the
+// clear, as amateur radio rules require.
 type TxAck struct {
 	ShortID [ShortIDSize]byte
 	Status  AckStatus
 	Reason  uint8
+	Tagged  bool
+	Tag     [TagSize]byte
 }
+
+// TagSize is the length of an acknowledgement's authentication tag.
+const TagSize = 8
+
+// ackTagContext separates acknowledgement tags from any other use of a key.
+const ackTagContext = "altnet txack v1"
 
 // Type returns TypeTxAck.
 func (TxAck) Type() Type { return TypeTxAck }
 
-// AppendBody encodes the short id, the status and the reason.
+// AppendBody encodes the short id, the status and the reason, and the tag
+// when the acknowledgement is tagged.
 func (m TxAck) AppendBody(dst []byte) ([]byte, error) {
 	if err := m.check(); err != nil {
 		return dst, err
 	}
 	dst = append(dst, m.ShortID[:]...)
-	return append(dst, byte(m.Status), m.Reason), nil
+	dst = append(dst, byte(m.Status), m.Reason)
+	if m.Tagged {
+		dst = append(dst, m.Tag[:]...)
+	}
+	return dst, nil
+}
+
+// Sign returns m tagged under key for network net: the tag is the first
+// TagSize bytes of HMAC-SHA256(key, "altnet txack v1" || net || the short
+// id, status and reason). Binding the network keeps a testnet
+// acknowledgement from standing for a mainnet one.
+func (m TxAck) Sign(net Network, key []byte) TxAck {
+	m.Tagged, m.Tag = true, m.tag(net, key)
+	return m
+}
+
+// Authentic reports whether m is tagged, and tagged under key for net.
+func (m TxAck) Authentic(net Network, key []byte) bool {
+	want := m.tag(net, key)
+	return m.Tagged && hmac.Equal(m.Tag[:], want[:])
+}
+
+func (m TxAck) tag(net Network, key []byte) [TagSize]byte {
+	h := hmac.New(sha256.New, key)
+	h.Write([]byte(ackTagContext))
+	h.Write([]byte{byte(net)})
+	h.Write(m.ShortID[:])
+	h.Write([]byte{byte(m.Status), m.Reason})
+	var t [TagSize]byte
+	copy(t[:], h.Sum(nil))
+	return t
 }
 
 func (m TxAck) check() error {
@@ -214,12 +260,16 @@ func (m TxAck) check() error {
 }
 
 func decodeTxAck(b []byte) (TxAck, error) {
-	if len(b) != ShortIDSize+2 {
+	if len(b) != ShortIDSize+2 && len(b) != ShortIDSize+2+TagSize {
 		return TxAck{}, fmt.Errorf("%w: ack of %d bytes", ErrBody, len(b))
 	}
 	var m TxAck
 	copy(m.ShortID[:], b)
 	m.Status, m.Reason = AckStatus(b[ShortIDSize]), b[ShortIDSize+1]
+	if len(b) > ShortIDSize+2 {
+		m.Tagged = true
+		copy(m.Tag[:], b[ShortIDSize+2:])
+	}
 	if err := m.check(); err != nil {
 		return TxAck{}, fmt.Errorf("%w: %w", ErrBody, err)
 	}
