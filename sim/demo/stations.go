@@ -147,10 +147,15 @@ func (r *run) driver(name string) radio.Driver {
 	return rd.TNC
 }
 
+// demoAckKey is the acknowledgement key the demo's uplink and sender
+// share (tx.ack_key): acknowledgements go out tagged, and the sender
+// believes only tagged ones.
+const demoAckKey = "altnet demo acknowledgement key"
+
 // options returns the gateway options every station shares.
 func (r *run) options(s *station) gateway.Options {
 	return gateway.Options{Chain: s.chain, Clock: r.clk, Seed: r.cfg.Seed + uint64(len(r.stations)),
-		Logger: r.log.With("gw", s.name)}
+		Logger: r.log.With("gw", s.name), AckKey: []byte(demoAckKey)}
 }
 
 // uplink configures the uplink gateway: the carousel on the one-way LoRa
