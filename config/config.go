@@ -45,7 +45,18 @@ type Config struct {
 	Chain     Chain     `toml:"chain"`
 	Broadcast Broadcast `toml:"broadcast"`
 	Tx        Tx        `toml:"tx"`
+	Alert     Alert     `toml:"alert"`
 	Radios    []Radio   `toml:"radio"`
+}
+
+// Alert tells the operator about a better chain by running a program.
+type Alert struct {
+	// Command is run (no shell) when the radio comes to show more chain
+	// work than the node, and again when it no longer does, with
+	// ALTNET_EVENT (radio-ahead or radio-not-ahead) and the tips in its
+	// environment. Empty: no command; the log and the status still say it.
+	// The program must be given by absolute path.
+	Command []string `toml:"command"`
 }
 
 // Roles chooses what this board does; any mix is allowed.

@@ -16,6 +16,7 @@ import (
 	"github.com/altnet/altnet/control"
 	"github.com/altnet/altnet/gateway"
 	"github.com/altnet/altnet/headers"
+	"github.com/altnet/altnet/internal/clock"
 	"github.com/altnet/altnet/p2p"
 	"github.com/altnet/altnet/txqueue"
 )
@@ -87,6 +88,9 @@ func (d *daemon) open(ctx context.Context) error {
 		return fmt.Errorf("daemon: %w", err) // names the socket of key control
 	}
 	d.ctl = ctl
+	if err := checkAlertCommand(d.cfg.Alert.Command); err != nil {
+		return err
+	}
 	steps := []func() error{d.openChain, d.openQueue, d.openNode}
 	for _, step := range steps {
 		if err := step(); err != nil {
@@ -197,6 +201,10 @@ func (d *daemon) run(ctx context.Context) error {
 	}
 	for _, rr := range d.radios {
 		wg.Go(func() { rr.watch(ctx, d.log) })
+	}
+	if argv := d.cfg.Alert.Command; len(argv) > 0 {
+		a := &alerter{argv: argv, env: os.Environ(), status: d.gw.Status, clock: clock.Real(), log: d.log}
+		wg.Go(func() { a.run(ctx) })
 	}
 	d.logStart()
 	<-ctx.Done()

@@ -51,6 +51,14 @@ func TestRunEndToEnd(t *testing.T) {
 	cp := filepath.Join(dir, "checkpoint.txt")
 	regtestCheckpoint(t, a, 430, cp)
 	radio := fmt.Sprintf("[[radio]]\nname = \"vhf\"\ntype = \"kiss-tcp\"\naddress = %q\nbit_rate = 9600\ntxdelay = \"0s\"\nairtime = 100\n", hub.ln.Addr())
+	// The receiver's operator is told by a script; the uplink and the
+	// sender share an acknowledgement key.
+	events := filepath.Join(dir, "events")
+	alert := filepath.Join(dir, "alert.sh")
+	if err := os.WriteFile(alert, []byte("#!/bin/sh\necho \"$ALTNET_EVENT $ALTNET_RADIO_HEIGHT $ALTNET_NODE_HEIGHT\" >> "+events+"\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	const ackKey = "end-to-end ack key"
 	upPath, upSock := writeConfig(t, dir, "up", fmt.Sprintf(`callsign = "N0CALL-1"
 [roles]
 uplink = true
@@ -60,8 +68,9 @@ connect = %q
 checkpoint = %q
 [tx]
 max_delay = "1s"
+ack_key = %q
 %sprocess = true
-`, a.P2PAddr, cp, radio))
+`, a.P2PAddr, cp, ackKey, radio))
 	rxPath, rxSock := writeConfig(t, dir, "rx", fmt.Sprintf(`callsign = "N0CALL-2"
 [roles]
 receiver = true
@@ -71,7 +80,11 @@ connect = %q
 listen = "127.0.0.1:0"
 [chain]
 checkpoint = %q
-%s`, b.P2PAddr, cp, radio))
+[tx]
+ack_key = %q
+[alert]
+command = [%q]
+%s`, b.P2PAddr, cp, ackKey, alert, radio))
 	up, rx := startDaemon(t, upPath), startDaemon(t, rxPath)
 
 	// The receiver hears A's chain over the radio; its node stays at 435.
@@ -102,6 +115,19 @@ checkpoint = %q
 	}
 	checkTxs(t, a, rxPath)
 	checkChildRestart(t, a, upSock, rxSock)
+	var alerts []byte
+	waitFor(t, time.Minute, "the alert command did not run", func() bool {
+		alerts, _ = os.ReadFile(events)
+		return len(alerts) > 0
+	})
+	var radioHeight, nodeHeight int
+	if n, err := fmt.Sscanf(string(alerts), "radio-ahead %d %d\n", &radioHeight, &nodeHeight); n != 2 || err != nil ||
+		radioHeight < 440 || nodeHeight != 435 || strings.Count(string(alerts), "\n") != 1 {
+		t.Fatalf("the alert command saw %q, want one radio-ahead event with the radio at 440 or more and the node at 435", alerts)
+	}
+	if st, err := status(rxSock); err != nil || st.Counters.AcksHeard < 2 || st.Counters.AcksUnauthenticated != 0 {
+		t.Fatalf("receiver-sender counters %+v, %v; want the tagged acknowledgements believed", st.Counters, err)
+	}
 
 	for _, d := range []*daemonProc{up, rx} {
 		if log := d.out.String(); !strings.Contains(log, `msg="altnet: running"`) || strings.Count(log, "altnet: running") != 1 {
