@@ -120,7 +120,7 @@ type Tx struct {
 	// broadcast: the timing does not point at the radio).
 	MaxDelay Duration `toml:"max_delay"`
 	// AckKey is a secret an uplink shares with its senders (at least 16
-	// characters; empty: acknowledgements are not authenticated). The
+	// bytes; empty: acknowledgements are not authenticated). The
 	// uplink tags its acknowledgements with it; a sender believes only
 	// tagged ones. Authentication, not encryption: allowed on amateur
 	// bands, where the content must stay readable.

@@ -108,7 +108,7 @@ func TestErrorsNameTheKey(t *testing.T) {
 		{"[tx]\nrepeat = \"soon\"", `"soon" is not a duration like 90s or 5m`},
 		{"[tx]\nrepeat = \"1m\"", "config: tx.repeat: 1m0s is shorter than the 5m0s for which a gateway drops a repeat"},
 		{"[tx]\nattempts = 0", "config: tx.attempts: 0: must be at least 1"},
-		{"[tx]\nack_key = \"hunter2\"", "config: tx.ack_key: 7 characters; use at least 16"},
+		{"[tx]\nack_key = \"hunter2\"", "config: tx.ack_key: 7 bytes; use at least 16"},
 		{"[alert]\ncommand = [\"notify-send\"]", `config: alert.command: "notify-send" is not an absolute path`},
 		{"[broadcast]\ncarousel = -1", "config: broadcast.carousel: -1 not in 0..100000"},
 		{lora + "carousel = 100001", "config: radio[0].carousel: 100001 not in 0..100000"},

@@ -67,7 +67,7 @@ func (c Config) Validate() error {
 		return keyError("tx.max_delay", "must not be negative")
 	}
 	if n := len(c.Tx.AckKey); n > 0 && n < MinAckKeyLen {
-		return keyError("tx.ack_key", "%d characters; use at least %d (a random string: tags can be attacked offline)", n, MinAckKeyLen)
+		return keyError("tx.ack_key", "%d bytes; use at least %d (a random string: tags can be attacked offline)", n, MinAckKeyLen)
 	}
 	if len(c.Alert.Command) > 0 && !strings.HasPrefix(c.Alert.Command[0], "/") {
 		return keyError("alert.command", "%q is not an absolute path (the daemon does not search PATH)", c.Alert.Command[0])

@@ -33,11 +33,11 @@ func TestPushConfirmedByCore(t *testing.T) {
 		want      TxStatus
 		min, max  time.Duration // time to the outcome
 	}{
-		{"core, valid", "/Satoshi:27.1.0/", false, valid, TxAccepted, 2 * time.Second, time.Minute},
-		{"knots, valid", "/Satoshi:27.1.0/Knots:20240801/", false, valid, TxAccepted, 2 * time.Second, time.Minute},
+		{"core, valid", "/Satoshi:27.1.0/", false, valid, TxAccepted, 4 * time.Second, time.Minute},
+		{"knots, valid", "/Satoshi:27.1.0/Knots:20240801/", false, valid, TxAccepted, 4 * time.Second, time.Minute},
 		{"core, invalid", "/Satoshi:27.1.0/", false, invalid, TxUnknown, 3 * time.Minute, 3*time.Minute + 10*time.Second},
 		{"older core, valid", "/Satoshi:0.21.1/", true, valid, TxAccepted, 2 * time.Minute, 3 * time.Minute},
-		{"other node, valid", "/btcd:0.24.2/", false, valid, TxUnknown, 2 * time.Second, 20 * time.Second},
+		{"other node, valid", "/btcd:0.24.2/", false, valid, TxUnknown, 4 * time.Second, 20 * time.Second},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -65,13 +65,14 @@ func TestPushConfirmedByCore(t *testing.T) {
 }
 
 // coreNode serves one connection the way Bitcoin Core handles transactions
-// from an inbound peer: it requests an announced transaction after 2 s
-// (non-preferred peer), takes a valid one into its mempool and silently
+// from an inbound peer: it requests an announced transaction after 4 s
+// (a non-preferred peer that relays by txid: 2 s + 2 s), takes a valid one into its mempool and silently
 // drops an invalid one (a witness starting with 0xff); it answers getdata
 // only for transactions that were in its mempool at its last announcement
 // round to this peer (rounds at exponential intervals, mean 5 s), or, with
 // old, that are at least 2 minutes old; it keeps no relay state for a peer
-// whose version did not ask for relay. Its fields are read after the
+// whose version did not ask for relay, and then answers none of its
+// transaction requests. Its fields are read after the
 // connection ends.
 type coreNode struct {
 	userAgent string
@@ -137,7 +138,7 @@ func (n *coreNode) serve(ln *pipeListener) error {
 						wants = append(wants, iv.Hash)
 					}
 				}
-				getdataAt.Reset(2 * time.Second)
+				getdataAt.Reset(4 * time.Second) // a non-preferred peer that relays by txid
 			case *wire.MsgTx:
 				if m.TxIn[0].Witness[0][0] != 0xff {
 					n.seq++
@@ -159,10 +160,13 @@ func (n *coreNode) nextRound() time.Duration {
 }
 
 func (n *coreNode) answer(p *peerConn, m *wire.MsgGetData) error {
+	if !n.relay {
+		return nil // modern Core keeps no relay state for the peer and skips its transaction requests
+	}
 	notFound := wire.NewMsgNotFound()
 	for _, iv := range m.InvList {
 		e, ok := n.mempool[iv.Hash]
-		servable := ok && n.relay && (n.old && time.Since(e.added) >= 2*time.Minute || !n.old && e.seq <= n.lastInvSeq)
+		servable := ok && (n.old && time.Since(e.added) >= 2*time.Minute || !n.old && e.seq <= n.lastInvSeq)
 		if !servable {
 			_ = notFound.AddInvVect(iv)
 			continue

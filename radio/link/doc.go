@@ -25,6 +25,8 @@
 // is its reference implementation. The link layer carries header and
 // transaction bytes opaquely (the compress package owns those codecs):
 // headers authenticate themselves by proof of work and transactions by
-// their signatures, so the protocol has no keys and no encryption, as the
-// amateur bands require.
+// their signatures. Nothing is encrypted, as the amateur bands require;
+// the one key is optional: acknowledgements may carry a tag under a key a
+// gateway shares with its senders (TxAck.Sign), which authenticates them
+// and leaves them readable.
 package link
