@@ -210,17 +210,7 @@ func (n *forgetfulNode) handle(p *peerConn, m wire.Message) error {
 		n.unsolicited++
 		n.mempool[m.TxHash()] = m
 	case *wire.MsgGetData:
-		for _, iv := range m.InvList {
-			var reply wire.Message = wire.NewMsgNotFound()
-			if tx := n.mempool[iv.Hash]; tx != nil {
-				reply = tx
-			} else {
-				_ = reply.(*wire.MsgNotFound).AddInvVect(iv)
-			}
-			if err := p.send(reply); err != nil {
-				return err
-			}
-		}
+		return serveFromMempool(p, n.mempool, m)
 	}
 	return nil
 }
@@ -377,17 +367,7 @@ func (n *mempoolNode) handle(p *peerConn, m wire.Message) error {
 			n.mempool[txid] = m
 		}
 	case *wire.MsgGetData:
-		for _, iv := range m.InvList {
-			var reply wire.Message = wire.NewMsgNotFound()
-			if tx := n.mempool[iv.Hash]; tx != nil {
-				reply = tx
-			} else {
-				_ = reply.(*wire.MsgNotFound).AddInvVect(iv)
-			}
-			if err := p.send(reply); err != nil {
-				return err
-			}
-		}
+		return serveFromMempool(p, n.mempool, m)
 	}
 	return nil
 }
@@ -415,4 +395,21 @@ func TestLateRejectIsNotTheVariants(t *testing.T) {
 			t.Fatalf("broken copy %v, genuine %v; want unknown, and the genuine one not rejected", results[0], results[1])
 		}
 	})
+}
+
+// serveFromMempool answers a getdata as a node answers for transactions:
+// each from the mempool, or a notfound.
+func serveFromMempool(p *peerConn, mempool map[chainhash.Hash]*wire.MsgTx, m *wire.MsgGetData) error {
+	for _, iv := range m.InvList {
+		var reply wire.Message = wire.NewMsgNotFound()
+		if tx := mempool[iv.Hash]; tx != nil {
+			reply = tx
+		} else {
+			_ = reply.(*wire.MsgNotFound).AddInvVect(iv)
+		}
+		if err := p.send(reply); err != nil {
+			return err
+		}
+	}
+	return nil
 }
