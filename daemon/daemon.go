@@ -70,6 +70,10 @@ func Run(ctx context.Context, o Options) error {
 	}
 	d := &daemon{o: o, cfg: o.Config, log: o.Logger, started: time.Now()}
 	defer d.close()
+	if o.Config.Tx.AckKey != "" && worldReadable(o.ConfigPath) {
+		d.log.Warn("daemon: the configuration file holds tx.ack_key and every user can read it; chmod o-r it",
+			"config", o.ConfigPath)
+	}
 	if err := d.open(ctx); err != nil {
 		if ctx.Err() != nil {
 			d.log.Info("altnet: stopped while starting", "err", err)
@@ -277,4 +281,10 @@ func (d *daemon) close() {
 	if err := errors.Join(errs...); err != nil {
 		d.log.Warn("altnet: closing", "err", err)
 	}
+}
+
+// worldReadable reports whether every user may read the file at path.
+func worldReadable(path string) bool {
+	st, err := os.Stat(path)
+	return err == nil && st.Mode().Perm()&0o004 != 0
 }

@@ -309,3 +309,25 @@ direction = "receive-only"
 		t.Errorf("CheckVia of an unknown radio: %v", err)
 	}
 }
+
+func TestWorldReadable(t *testing.T) {
+	dir := t.TempDir()
+	for _, tt := range []struct {
+		mode os.FileMode
+		want bool
+	}{{0o644, true}, {0o640, false}, {0o600, false}} {
+		p := filepath.Join(dir, tt.mode.String())
+		if err := os.WriteFile(p, nil, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chmod(p, tt.mode); err != nil {
+			t.Fatal(err)
+		}
+		if got := worldReadable(p); got != tt.want {
+			t.Errorf("mode %v: world-readable %v, want %v", tt.mode, got, tt.want)
+		}
+	}
+	if worldReadable(filepath.Join(dir, "missing")) {
+		t.Error("a missing file counts as readable")
+	}
+}

@@ -45,4 +45,10 @@ define ALTNET_USERS
 	altnet -1 altnet -1 * /var/lib/altnet - spi,gpio,dialout AltNet gateway
 endef
 
+# The configuration may hold tx.ack_key, a secret: readable by root and the
+# altnet group only.
+define ALTNET_PERMISSIONS
+	/etc/altnet/altnet.toml f 0640 0 altnet - - - - -
+endef
+
 $(eval $(generic-package))
