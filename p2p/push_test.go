@@ -184,7 +184,11 @@ type forgetfulNode struct {
 	unsolicited int
 }
 
-func (n *forgetfulNode) serve(ln *pipeListener) error {
+func (n *forgetfulNode) serve(ln *pipeListener) error { return serveScripted(ln, n.handle) }
+
+// serveScripted accepts one connection as a node and hands every message
+// to handle until the client goes away or handle fails.
+func serveScripted(ln *pipeListener, handle func(*peerConn, wire.Message) error) error {
 	p, err := acceptNode(ln, 0)
 	if err != nil {
 		return err
@@ -195,7 +199,7 @@ func (n *forgetfulNode) serve(ln *pipeListener) error {
 		case <-p.errs:
 			return nil // the client went away
 		case m := <-p.msgs:
-			if err := n.handle(p, m); err != nil {
+			if err := handle(p, m); err != nil {
 				return err
 			}
 		}
@@ -315,23 +319,7 @@ type mempoolNode struct {
 	invs             int
 }
 
-func (n *mempoolNode) serve(ln *pipeListener) error {
-	p, err := acceptNode(ln, 0)
-	if err != nil {
-		return err
-	}
-	defer p.close()
-	for {
-		select {
-		case <-p.errs:
-			return nil
-		case m := <-p.msgs:
-			if err := n.handle(p, m); err != nil {
-				return err
-			}
-		}
-	}
-}
+func (n *mempoolNode) serve(ln *pipeListener) error { return serveScripted(ln, n.handle) }
 
 func (n *mempoolNode) handle(p *peerConn, m wire.Message) error {
 	switch m := m.(type) {
